@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make          prepare the patched tree, compile the amdgpu directory for
+#               x86_64 and write the series (git format-patch) to out/series
+# make test     the whole test suite (see README.md)
+# make apply KSRC=/path/to/linux   apply the series with git am onto a tree
+# make bench    benchmarks (not pass/fail)
+
+SHELL := /bin/bash
+.PHONY: all test apply bench clean
+
+all:
+	@scripts/make-all.sh
+
+test:
+	@scripts/test.sh
+
+apply:
+	@scripts/apply-series.sh "$(KSRC)"
+
+bench:
+	@scripts/bench.sh
+
+clean:
+	rm -rf out

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+/**
+ * DOC: SVM test helpers
+ *
+ * Helpers shared by the amdgpu SVM KUnit suites.  They give a test a real
+ * user address space (the test task's own mm, attached with
+ * kunit_attach_mm()), anonymous memory in it, a fake DRM device that can
+ * DMA-map pages, and a way to read a page back through its DMA address.
+ * Every page filled by amdgpu_svm_test_fill() starts with a 64-bit value
+ * that names the page, so a DMA address can be checked against the CPU
+ * page it must belong to.
+ */
+
+#include <kunit/test.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/mman.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_kunit_helpers.h>
+
+#include "amdgpu_svm_test_helpers.h"
+
+/**
+ * amdgpu_svm_test_drm_device() - Create a DRM device that can DMA-map pages
+ * @test: the test; the device goes away with it
+ *
+ * Return: the device (the test fails if it cannot be created).
+ */
+struct drm_device *amdgpu_svm_test_drm_device(struct kunit *test)
+{
+	struct drm_device *drm;
+	struct device *dev;
+
+	dev = drm_kunit_helper_alloc_device(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+
+	drm = __drm_kunit_helper_alloc_drm_device(test, dev, sizeof(*drm), 0, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drm);
+	return drm;
+}
+
+/**
+ * amdgpu_svm_test_mmap() - Map anonymous read-write memory in the test's mm
+ * @test: the test; the mapping is removed with it
+ * @size: bytes to map, a multiple of PAGE_SIZE
+ * @align: alignment of the start address, a power of two >= PAGE_SIZE
+ *
+ * Attaches a user mm to the test task first if it has none.
+ *
+ * Return: the start address (the test fails if nothing could be mapped).
+ */
+unsigned long amdgpu_svm_test_mmap(struct kunit *test, unsigned long size,
+				   unsigned long align)
+{
+	unsigned long addr, start;
+
+	addr = kunit_vm_mmap(test, NULL, 0, size + align, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_NE(test, addr, 0);
+
+	start = ALIGN(addr, align);
+	if (start > addr)
+		KUNIT_ASSERT_EQ(test, vm_munmap(addr, start - addr), 0);
+	if (addr + align > start)
+		KUNIT_ASSERT_EQ(test, vm_munmap(start + size, addr + align - start), 0);
+	return start;
+}
+
+/**
+ * amdgpu_svm_test_pattern() - The value that names one page of a fill
+ * @seed: the fill's seed
+ * @addr: any address inside the page
+ *
+ * Return: the 64-bit value amdgpu_svm_test_fill() writes at the page start.
+ */
+u64 amdgpu_svm_test_pattern(u32 seed, unsigned long addr)
+{
+	return ((u64)seed << 32) ^ (addr >> PAGE_SHIFT);
+}
+
+/**
+ * amdgpu_svm_test_fill() - Write a page-naming value into every page of a span
+ * @test: the test
+ * @start: page-aligned user address
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @seed: mixed into every value, so two fills of one page differ
+ *
+ * The writes go through copy_to_user(), so they fault the pages in as the
+ * CPU would.
+ */
+void amdgpu_svm_test_fill(struct kunit *test, unsigned long start,
+			  unsigned long size, u32 seed)
+{
+	unsigned long addr;
+
+	for (addr = start; addr < start + size; addr += PAGE_SIZE) {
+		u64 val = amdgpu_svm_test_pattern(seed, addr);
+
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr, &val,
+						   sizeof(val)), 0);
+	}
+}
+
+/**
+ * amdgpu_svm_test_dma_holds() - Read a page through its DMA address
+ * @dev: the device the address was mapped for
+ * @addr: DMA address of the start of a page
+ * @expected: the value the page must start with
+ *
+ * Only valid for direct DMA (no IOMMU), which is what UML offers.
+ *
+ * Return: true if the page behind @addr starts with @expected.
+ */
+bool amdgpu_svm_test_dma_holds(struct device *dev, dma_addr_t addr,
+			       u64 expected)
+{
+	phys_addr_t phys = dma_to_phys(dev, addr);
+	struct page *page = pfn_to_page(PHYS_PFN(phys));
+	u64 *vaddr;
+	u64 val;
+
+	vaddr = kmap_local_page(page);
+	val = vaddr[offset_in_page(phys) / sizeof(u64)];
+	kunmap_local(vaddr);
+	return val == expected;
+}

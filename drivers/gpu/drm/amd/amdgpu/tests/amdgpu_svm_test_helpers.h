@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+#ifndef __AMDGPU_SVM_TEST_HELPERS_H__
+#define __AMDGPU_SVM_TEST_HELPERS_H__
+
+#include <linux/types.h>
+
+struct device;
+struct drm_device;
+struct kunit;
+
+struct drm_device *amdgpu_svm_test_drm_device(struct kunit *test);
+unsigned long amdgpu_svm_test_mmap(struct kunit *test, unsigned long size,
+				   unsigned long align);
+u64 amdgpu_svm_test_pattern(u32 seed, unsigned long addr);
+void amdgpu_svm_test_fill(struct kunit *test, unsigned long start,
+			  unsigned long size, u32 seed);
+bool amdgpu_svm_test_dma_holds(struct device *dev, dma_addr_t addr,
+			       u64 expected);
+
+#endif

@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build every commit of the applied series on its own, oldest first, with
+# the UML KUnit configuration, incrementally (a git worktree and a build
+# dir of its own in the cache; ccache makes the unchanged objects cheap).
+# Prints 'PASS bisect-build N subject' or 'FAIL ...' per commit.
+#   scripts/bisect-build.sh TREE KUNIT_BUILD_DIR
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tree=$1 kbuild=$2
+wt=$CACHE/bisect-tree
+build=$CACHE/bisect-build
+[ -f "$kbuild/.config" ] || { echo "FAIL bisect-build: no KUnit .config in $kbuild"; exit 0; }
+if [ ! -e "$wt/.git" ]; then
+	rm -rf "$wt"
+	git -C "$tree" worktree prune
+	git -C "$tree" worktree add -q --detach "$wt" svm-base || {
+		echo "FAIL bisect-build: cannot make a worktree"; exit 0; }
+fi
+mkdir -p "$build"
+n=0
+for c in $(git -C "$tree" rev-list --reverse svm-base..HEAD); do
+	n=$((n + 1))
+	subj=$(git -C "$tree" log -1 --format=%s "$c")
+	git -C "$wt" checkout -q --detach "$c"
+	cp "$kbuild/.config" "$build/.config"
+	if make -s -C "$wt" O="$build" ARCH=um CC="$CC_WRAP" olddefconfig >/dev/null 2>&1 &&
+	   make -s -C "$wt" O="$build" ARCH=um CC="$CC_WRAP" -j"$JOBS" > "$build/log" 2>&1; then
+		echo "PASS bisect-build $n $subj"
+	else
+		tail -n 20 "$build/log"
+		echo "FAIL bisect-build $n $subj"
+	fi
+done

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Compile the amdgpu directory of a tree for x86_64 (no vmlinux, no modpost:
+# the directory compile is what proves the driver builds; a full kernel
+# build costs far more on two cores).
+#   scripts/build-x86.sh TREE NAME [CONFIG=y|n ...] [-- make args...]
+# The config is x86_64 defconfig + Kconfig.fragment + display off + the
+# CONFIG settings given.  The build dir is $CACHE/x86-NAME.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tree=$1 name=$2; shift 2
+build=$CACHE/x86-$name
+settings=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do settings+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+
+mk() { make -s -C "$tree" O="$build" ARCH=x86_64 CC="$CC_WRAP" -j"$JOBS" "$@"; }
+
+frag=$build/fragment.config
+mkdir -p "$build"
+{ cat "$REPO/Kconfig.fragment"; echo "CONFIG_DRM_AMD_DC=n"
+  echo "CONFIG_DRM_AMDGPU_WERROR=n"; printf '%s\n' "${settings[@]/#/CONFIG_}"; } > "$frag.new"
+if ! cmp -s "$frag.new" "$frag" || [ ! -f "$build/.config" ]; then
+	mv "$frag.new" "$frag"
+	mk defconfig >/dev/null
+	(cd "$build" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$build" \
+		"$build/.config" "$frag" >/dev/null)
+	mk olddefconfig >/dev/null
+	rm -f "$build/.prepared"
+fi
+rm -f "$frag.new"
+for s in "${settings[@]}" DRM_AMDGPU_SVM=y; do
+	case " ${settings[*]} " in *" ${s%%=*}="*) [ "$s" = DRM_AMDGPU_SVM=y ] && continue;; esac
+	grep -qx "CONFIG_${s%%=n}" "$build/.config" 2>/dev/null && continue
+	[ "${s#*=}" = n ] && ! grep -q "^CONFIG_${s%%=*}=" "$build/.config" && continue
+	die "$name: CONFIG_$s did not stick in $build/.config"
+done
+if [ ! -f "$build/.prepared" ]; then
+	mk modules_prepare
+	touch "$build/.prepared"
+fi
+mk "$@" drivers/gpu/drm/amd/amdgpu/
+echo "$build"

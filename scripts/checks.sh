@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks of the series.  Each check prints 'PASS name' or
+# 'FAIL name: why' (with details above it) and the script always exits 0;
+# scripts/test.sh counts the lines.
+#   scripts/checks.sh checkpatch SERIES_DIR TREE
+#   scripts/checks.sh kernel-doc TREE
+#   scripts/checks.sh sparse-w1 TREE X86_BUILD UML_BUILD
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# checkpatch --strict on every patch: nothing but FILE_PATH_CHANGES, and
+# that one only before the patch that adds the MAINTAINERS entry.
+check_checkpatch() {
+	local dir=$1 tree=$2 p out bad maint_seen=0
+	for p in "$dir"/[0-9][0-9][0-9][0-9]-*.patch; do
+		case $p in *0000-cover-letter.patch) continue;; esac
+		out=$(cd "$tree" && perl scripts/checkpatch.pl --strict --show-types \
+			--no-summary --terse "$p" 2>&1)
+		bad=$(echo "$out" | grep -E '(ERROR|WARNING|CHECK):' |
+			{ if [ $maint_seen = 0 ]; then grep -v ':FILE_PATH_CHANGES:'; else cat; fi } || true)
+		grep -q '^+++ b/MAINTAINERS' "$p" && maint_seen=1
+		if [ -n "$bad" ]; then
+			echo "$bad"
+			fail "checkpatch $(basename "$p")" "$(echo "$bad" | wc -l) report(s)"
+		else
+			pass "checkpatch $(basename "$p")"
+		fi
+	done
+}
+
+c_and_h_files() { "$REPO/scripts/series-files.py" new | grep -E '\.[ch]$' |
+	grep -v '^tools/' || true; }
+
+check_kernel_doc() {
+	local tree=$1 files out
+	files=$(c_and_h_files)
+	[ -n "$files" ] || { pass "kernel-doc (no files)"; return; }
+	out=$(cd "$tree" && scripts/kernel-doc -Wall -none $files 2>&1)
+	if [ -n "$out" ]; then
+		echo "$out"
+		fail kernel-doc "$(echo "$out" | wc -l) warning(s)"
+	else
+		pass "kernel-doc ($(echo "$files" | wc -w) files)"
+	fi
+}
+
+# Rebuild each new C file of the amdgpu directory with W=1 and sparse (C=2
+# forces sparse even on up-to-date objects).  Test files live in the UML
+# KUnit build; the others in the x86_64 build.
+check_sparse_w1() {
+	local tree=$1 x86=$2 uml=$3 f obj build arch out
+	for f in $("$REPO/scripts/series-files.py" new | grep '^drivers/.*\.c$'); do
+		obj=${f%.c}.o
+		case $f in
+		*/tests/*) build=$uml arch=um;;
+		*) build=$x86 arch=x86_64;;
+		esac
+		rm -f "$build/$obj"
+		out=$(make -s -C "$tree" O="$build" ARCH=$arch CC="$CC_WRAP" \
+			W=1 C=2 "$obj" 2>&1 | grep -v '^  ' | grep -E 'warning|error' || true)
+		if [ -n "$out" ]; then
+			echo "$out"
+			fail "sparse+W=1 $f" "$(echo "$out" | wc -l) warning(s)"
+		else
+			pass "sparse+W=1 $f"
+		fi
+	done
+}
+
+case ${1:-} in
+checkpatch) check_checkpatch "$2" "$3";;
+kernel-doc) check_kernel_doc "$2";;
+sparse-w1) check_sparse_w1 "$2" "$3" "$4";;
+*) die "usage: checks.sh checkpatch|kernel-doc|sparse-w1 ...";;
+esac

@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the patched tree for UML with the SVM kunitconfig and run the KUnit
+# suites.  Extra arguments go to kunit.py (e.g. a filter glob).
+#   scripts/kunit.sh TREE [kunitconfig] [kunit.py args...]
+# Leaves in $CACHE/kunit-<name>/: test.log (kernel log), results.json, kunit.out.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tree=$1; shift
+kconf=${1:-drivers/gpu/drm/amd/amdgpu/tests/.kunitconfig}; [ $# -gt 0 ] && shift
+name=$(basename "$(dirname "$kconf")")$(basename "$kconf" | tr -d .)
+build=$CACHE/kunit-$name
+mkdir -p "$build"
+
+cd "$tree"
+python3 tools/testing/kunit/kunit.py run \
+	--kunitconfig="$kconf" \
+	--build_dir="$build" \
+	--arch=um \
+	--jobs="$JOBS" \
+	--timeout="${KUNIT_TIMEOUT:-1800}" \
+	--kernel_args="mem=${KUNIT_MEM:-3G}" \
+	--make_options="CC=$CC_WRAP" \
+	--json="$build/results.json" \
+	"$@" > "$build/kunit.out" 2>&1 || true
+echo "$build"

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Make sure the cache holds the base kernel tree as a git repository with
+# one base commit, and the series applied on top, one commit per SERIES
+# entry.  A tree whose applied series matches the repository is reused.
+#
+# Prints the tree's path.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+need_packages "${BUILD_PACKAGES[@]}"
+src=$("$REPO/scripts/fetch-base.sh")
+tree=$src
+
+if [ ! -f "$tree/.git/info/svm-base-rev" ]; then
+	log "making $tree a git repository (one base commit)"
+	rm -rf "$tree/.git"
+	git -C "$tree" init -q
+	git -C "$tree" config user.name "amdgpu SVM developers"
+	git -C "$tree" config user.email "amd-gfx@lists.freedesktop.org"
+	git -C "$tree" config core.autocrlf false
+	git -C "$tree" config gc.auto 0
+	ver=$(make -s -C "$tree" kernelversion)
+	git -C "$tree" add -A -f .
+	git -C "$tree" commit -q -m "Linux $ver (Debian linux-source)" --no-verify
+	git -C "$tree" tag -f svm-base >/dev/null
+	git -C "$tree" rev-parse svm-base > "$tree/.git/info/svm-base-rev"
+fi
+
+want=$(python3 "$REPO/scripts/series.py" hash)
+have=$(cat "$tree/.git/info/svm-series-hash" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+	log "applying the series to $tree"
+	python3 "$REPO/scripts/series.py" apply "$tree" svm-base
+	echo "$want" > "$tree/.git/info/svm-series-hash"
+fi
+echo "$tree"

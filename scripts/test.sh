@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole test suite ('make test').  Every check prints PASS or FAIL
+# lines; KUnit cases are counted one by one.  Ends with one line
+# 'N passed, N failed, N skipped' and exits non-zero if anything failed.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+results=$CACHE/test-results.txt
+: > "$results"
+start=$(date +%s)
+record() { tee -a "$results"; }
+step() { log "$* ($(( $(date +%s) - start ))s)"; }
+
+step "preparing the tree"
+tree=$("$REPO/scripts/prepare-tree.sh") || { echo "FAIL prepare-tree" | record; tree=; }
+
+if [ -n "$tree" ]; then
+	step "emitting the series"
+	series=$("$REPO/scripts/emit-series.sh" "$tree") || series=
+
+	step "KUnit under UML"
+	kbuild=$("$REPO/scripts/kunit.sh" "$tree")
+	python3 "$REPO/scripts/kunit-results.py" "$kbuild/results.json" \
+		"$kbuild/test.log" | record
+	grep -q '"status"' "$kbuild/results.json" 2>/dev/null ||
+		tail -n 30 "$kbuild/kunit.out"
+
+	step "x86_64 compile of the amdgpu directory"
+	if x86=$("$REPO/scripts/build-x86.sh" "$tree" svm-hsa DRM_AMDGPU_SVM=y HSA_AMD=y); then
+		echo "PASS x86_64 compile SVM=y HSA_AMD=y" | record
+	else
+		echo "FAIL x86_64 compile SVM=y HSA_AMD=y" | record
+		x86=$CACHE/x86-svm-hsa
+	fi
+
+	step "checkpatch"
+	"$REPO/scripts/checks.sh" checkpatch "$series" "$tree" | record
+	step "kernel-doc"
+	"$REPO/scripts/checks.sh" kernel-doc "$tree" | record
+	step "sparse and W=1"
+	"$REPO/scripts/checks.sh" sparse-w1 "$tree" "$x86" "$kbuild" | record
+	step "bisect build"
+	"$REPO/scripts/bisect-build.sh" "$tree" "$kbuild" | record
+fi
+
+step "done"
+python3 - "$results" <<'PY' | tee "$CACHE/last-test-summary.txt"
+import re, sys
+p = f = s = 0
+for line in open(sys.argv[1]):
+    m = re.match(r"kunit: (\d+) passed, (\d+) failed, (\d+) skipped", line)
+    if m:
+        p += int(m.group(1)); f += int(m.group(2)); s += int(m.group(3))
+    elif line.startswith("PASS "):
+        p += 1
+    elif line.startswith("FAIL "):
+        f += 1
+    elif line.startswith("SKIP "):
+        s += 1
+print("%d passed, %d failed, %d skipped" % (p, f, s))
+PY
+echo "(took $(( $(date +%s) - start ))s)"
+grep -qE "(^| )0 failed" "$CACHE/last-test-summary.txt" || exit 1
+exit 0
