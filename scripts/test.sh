@@ -35,6 +35,9 @@ if [ -n "$tree" ]; then
 		x86=$CACHE/x86-svm-hsa
 	fi
 
+	step "uapi headers and ABI"
+	"$REPO/scripts/abi-check.sh" "$tree" | record
+
 	step "checkpatch"
 	"$REPO/scripts/checks.sh" checkpatch "$series" "$tree" | record
 	step "kernel-doc"

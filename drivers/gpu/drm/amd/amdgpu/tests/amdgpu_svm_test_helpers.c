@@ -20,12 +20,29 @@
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_kunit_helpers.h>
 
 #include "amdgpu_svm_test_helpers.h"
+
+static unsigned int svm_test_seed;
+module_param_named(svm_test_seed, svm_test_seed, uint, 0444);
+MODULE_PARM_DESC(svm_test_seed, "Seed of the SVM KUnit random tests (0 = random)");
+
+/**
+ * amdgpu_svm_test_seed() - The seed of a random test
+ *
+ * Return: the amdgpu.svm_test_seed parameter, or a random seed if it is 0.
+ * Tests print the seed so that a failure can be repeated.
+ */
+u32 amdgpu_svm_test_seed(void)
+{
+	return svm_test_seed ?: get_random_u32();
+}
 
 /**
  * amdgpu_svm_test_drm_device() - Create a DRM device that can DMA-map pages

@@ -15,6 +15,7 @@ struct kunit;
 struct drm_device *amdgpu_svm_test_drm_device(struct kunit *test);
 unsigned long amdgpu_svm_test_mmap(struct kunit *test, unsigned long size,
 				   unsigned long align);
+u32 amdgpu_svm_test_seed(void);
 u64 amdgpu_svm_test_pattern(u32 seed, unsigned long addr);
 void amdgpu_svm_test_fill(struct kunit *test, unsigned long start,
 			  unsigned long size, u32 seed);

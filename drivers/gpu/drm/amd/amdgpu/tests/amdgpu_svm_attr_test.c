@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+/*
+ * Tests of the SVM attribute tree: a random model test against a plain
+ * per-page array, every validation error, allocation failure at every
+ * step, and attributes dropped by a real munmap.
+ */
+
+#include <kunit/test.h>
+#include <linux/mman.h>
+#include <linux/prandom.h>
+#include <linux/sizes.h>
+
+#include "../amdgpu_svm_attr.h"
+#include "amdgpu_svm_test_helpers.h"
+
+#define MODEL_PAGES	1024
+#define MODEL_OPS	5000
+
+struct model {
+	struct kunit *test;
+	struct amdgpu_svm_attr_tree tree;
+	unsigned long base;		/* first page of the window */
+	struct amdgpu_svm_attrs *pages;	/* what each page must hold */
+	u32 *reported;			/* changes reported per page */
+	struct rnd_state rnd;
+};
+
+static void attr_tree_release(void *data)
+{
+	amdgpu_svm_attr_tree_fini(data);
+}
+
+static void init_tree(struct kunit *test, struct amdgpu_svm_attr_tree *tree,
+		      bool xnack_on)
+{
+	struct amdgpu_svm_attrs defaults;
+
+	KUNIT_ASSERT_EQ(test, kunit_attach_mm(), 0);
+	amdgpu_svm_attr_defaults(&defaults, xnack_on, 9);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_tree_init(tree, current->mm,
+							&defaults), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, attr_tree_release,
+							tree), 0);
+}
+
+static bool attrs_same(const struct amdgpu_svm_attrs *a,
+		       const struct amdgpu_svm_attrs *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* Sorted, no overlap, no empty node, no equal neighbours, no default node. */
+static void check_invariants(struct kunit *test, struct amdgpu_svm_attr_tree *tree)
+{
+	struct amdgpu_svm_attr_range *prev = NULL, *node;
+	struct rb_node *rb;
+	int count = 0;
+
+	mutex_lock(&tree->lock);
+	for (rb = rb_first_cached(&tree->root); rb; rb = rb_next(rb)) {
+		node = rb_entry(rb, struct amdgpu_svm_attr_range, it.rb);
+		count++;
+		KUNIT_EXPECT_LE(test, node->it.start, node->it.last);
+		KUNIT_EXPECT_FALSE(test, attrs_same(&node->attrs, &tree->defaults));
+		if (prev) {
+			KUNIT_EXPECT_LT(test, prev->it.last, node->it.start);
+			if (prev->it.last + 1 == node->it.start)
+				KUNIT_EXPECT_FALSE(test, attrs_same(&prev->attrs,
+								    &node->attrs));
+		}
+		prev = node;
+	}
+	mutex_unlock(&tree->lock);
+	KUNIT_EXPECT_EQ(test, count, atomic_read(&tree->nr_nodes));
+}
+
+static u32 rnd_below(struct model *m, u32 n)
+{
+	return prandom_u32_state(&m->rnd) % n;
+}
+
+static u32 random_value(struct model *m, u32 type)
+{
+	static const u32 locs[] = { AMDGPU_SVM_LOCATION_SYSMEM,
+				    AMDGPU_SVM_LOCATION_LOCAL,
+				    AMDGPU_SVM_LOCATION_UNDEFINED };
+
+	switch (type) {
+	case AMDGPU_SVM_ATTR_PREFERRED_LOC:
+	case AMDGPU_SVM_ATTR_PREFETCH_LOC:
+		return locs[rnd_below(m, ARRAY_SIZE(locs))];
+	case AMDGPU_SVM_ATTR_ACCESS:
+		return rnd_below(m, 3);
+	case AMDGPU_SVM_ATTR_GRANULARITY:
+		return rnd_below(m, 4) ? rnd_below(m, 12) : 60 + rnd_below(m, 10);
+	default:
+		return rnd_below(m, 2);
+	}
+}
+
+/* What one SET attribute does to one page, written without the tree code. */
+static void model_apply(struct amdgpu_svm_attrs *a, u32 type, u32 value)
+{
+	switch (type) {
+	case AMDGPU_SVM_ATTR_PREFERRED_LOC:
+		a->preferred_loc = value;
+		break;
+	case AMDGPU_SVM_ATTR_PREFETCH_LOC:
+		a->prefetch_loc = value;
+		break;
+	case AMDGPU_SVM_ATTR_ACCESS:
+		a->access = value;
+		break;
+	case AMDGPU_SVM_ATTR_GRANULARITY:
+		a->granularity = min(value, 63u);
+		break;
+	default:
+		if (value)
+			a->flags |= BIT(type - AMDGPU_SVM_ATTR_HOST_ACCESS);
+		else
+			a->flags &= ~BIT(type - AMDGPU_SVM_ATTR_HOST_ACCESS);
+	}
+}
+
+static u32 model_changes(const struct amdgpu_svm_attrs *o,
+			 const struct amdgpu_svm_attrs *n)
+{
+	u8 pte = BIT(AMDGPU_SVM_ATTR_GPU_RO - 4) | BIT(AMDGPU_SVM_ATTR_GPU_EXEC - 4) |
+		 BIT(AMDGPU_SVM_ATTR_COHERENT - 4) | BIT(AMDGPU_SVM_ATTR_EXT_COHERENT - 4);
+	u8 flags = o->flags ^ n->flags;
+	u32 c = 0;
+
+	if (o->access != n->access)
+		c |= AMDGPU_SVM_CHANGE_ACCESS;
+	if (flags & pte)
+		c |= AMDGPU_SVM_CHANGE_PTE;
+	if (o->preferred_loc != n->preferred_loc || (flags & ~pte))
+		c |= AMDGPU_SVM_CHANGE_LOCATION;
+	if (o->granularity != n->granularity)
+		c |= AMDGPU_SVM_CHANGE_GRANULARITY;
+	if (o->prefetch_loc != n->prefetch_loc)
+		c |= AMDGPU_SVM_CHANGE_PREFETCH;
+	return c;
+}
+
+static void record_change(void *priv, unsigned long start, unsigned long last,
+			  u32 changes)
+{
+	struct model *m = priv;
+	unsigned long p;
+
+	KUNIT_EXPECT_NE(m->test, changes, 0);
+	KUNIT_ASSERT_GE(m->test, start, m->base);
+	KUNIT_ASSERT_LT(m->test, last, m->base + MODEL_PAGES);
+	for (p = start; p <= last; p++) {
+		KUNIT_EXPECT_EQ_MSG(m->test, m->reported[p - m->base], 0,
+				    "page %lu reported twice", p);
+		m->reported[p - m->base] = changes;
+	}
+}
+
+/* GET over [s, l] computed from the per-page model. */
+static u32 model_get(struct model *m, unsigned long s, unsigned long l, u32 type)
+{
+	struct amdgpu_svm_attrs *first = &m->pages[s - m->base];
+	unsigned long p;
+	u32 v = 0, fold = 0;
+
+	for (p = s; p <= l; p++) {
+		struct amdgpu_svm_attrs *a = &m->pages[p - m->base];
+
+		switch (type) {
+		case AMDGPU_SVM_ATTR_PREFERRED_LOC:
+			if (a->preferred_loc != first->preferred_loc)
+				return AMDGPU_SVM_LOCATION_UNDEFINED;
+			v = a->preferred_loc;
+			break;
+		case AMDGPU_SVM_ATTR_PREFETCH_LOC:
+			if (a->prefetch_loc != first->prefetch_loc)
+				return AMDGPU_SVM_LOCATION_UNDEFINED;
+			v = a->prefetch_loc;
+			break;
+		case AMDGPU_SVM_ATTR_ACCESS:
+			fold = p == s ? a->access : min_t(u32, fold, a->access);
+			v = fold;
+			break;
+		case AMDGPU_SVM_ATTR_GRANULARITY:
+			fold = p == s ? a->granularity : min_t(u32, fold, a->granularity);
+			v = fold;
+			break;
+		default:
+			if (!(a->flags & BIT(type - AMDGPU_SVM_ATTR_HOST_ACCESS)))
+				return 0;
+			v = 1;
+		}
+	}
+	return v;
+}
+
+static void model_check(struct model *m)
+{
+	struct drm_amdgpu_svm_attribute get[AMDGPU_SVM_ATTR_TYPES];
+	unsigned long p, s, l, istart, ilast;
+	struct amdgpu_svm_attrs a;
+	int i, t;
+
+	check_invariants(m->test, &m->tree);
+	mutex_lock(&m->tree.lock);
+	for (p = m->base; p < m->base + MODEL_PAGES; p = ilast + 1) {
+		amdgpu_svm_attr_lookup(&m->tree, p, &a, &istart, &ilast);
+		KUNIT_ASSERT_LE(m->test, istart, p);
+		for (s = p; s <= ilast && s < m->base + MODEL_PAGES; s++)
+			KUNIT_ASSERT_TRUE_MSG(m->test,
+					      attrs_same(&a, &m->pages[s - m->base]),
+					      "page %lu differs from the model", s);
+	}
+	mutex_unlock(&m->tree.lock);
+
+	for (i = 0; i < 3; i++) {
+		s = m->base + rnd_below(m, MODEL_PAGES);
+		l = s + rnd_below(m, m->base + MODEL_PAGES - s);
+		for (t = 0; t < AMDGPU_SVM_ATTR_TYPES; t++)
+			get[t].type = t;
+		KUNIT_ASSERT_EQ(m->test, amdgpu_svm_attr_get(&m->tree, s, l, get,
+							     AMDGPU_SVM_ATTR_TYPES), 0);
+		for (t = 0; t < AMDGPU_SVM_ATTR_TYPES; t++)
+			KUNIT_ASSERT_EQ_MSG(m->test, get[t].value,
+					    model_get(m, s, l, t),
+					    "GET type %d over [%lu, %lu]", t, s, l);
+	}
+}
+
+static void model_set_or_reset(struct model *m, bool reset)
+{
+	struct drm_amdgpu_svm_attribute attrs[6];
+	struct amdgpu_svm_attrs *before;
+	struct amdgpu_svm_attr_req req;
+	unsigned long s, l, p;
+	u32 n = 1 + rnd_below(m, ARRAY_SIZE(attrs)), i;
+
+	s = m->base + rnd_below(m, MODEL_PAGES);
+	l = s + rnd_below(m, min_t(unsigned long, 128, m->base + MODEL_PAGES - s));
+	before = kunit_kmalloc_array(m->test, MODEL_PAGES, sizeof(*before), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(m->test, before);
+	memcpy(before, m->pages, MODEL_PAGES * sizeof(*before));
+	memset(m->reported, 0, MODEL_PAGES * sizeof(*m->reported));
+
+	if (reset) {
+		KUNIT_ASSERT_EQ(m->test, amdgpu_svm_attr_reset(&m->tree, s, l,
+							       record_change, m), 0);
+		for (p = s; p <= l; p++)
+			m->pages[p - m->base] = m->tree.defaults;
+	} else {
+		for (i = 0; i < n; i++) {
+			attrs[i].type = rnd_below(m, AMDGPU_SVM_ATTR_TYPES);
+			attrs[i].value = random_value(m, attrs[i].type);
+		}
+		KUNIT_ASSERT_EQ(m->test, amdgpu_svm_attr_req_parse(&req, attrs, n), 0);
+		KUNIT_ASSERT_EQ(m->test, amdgpu_svm_attr_set(&m->tree, s, l, &req,
+							     record_change, m), 0);
+		for (p = s; p <= l; p++)
+			for (i = 0; i < n; i++)
+				model_apply(&m->pages[p - m->base], attrs[i].type,
+					    attrs[i].value);
+	}
+	for (p = 0; p < MODEL_PAGES; p++)
+		KUNIT_ASSERT_EQ_MSG(m->test, m->reported[p],
+				    model_changes(&before[p], &m->pages[p]),
+				    "changes reported for page %lu", m->base + p);
+	kunit_kfree(m->test, before);
+}
+
+/* CPU unmap: map fresh memory over a span, which drops its attributes. */
+static void model_clear(struct model *m)
+{
+	unsigned long s = m->base + rnd_below(m, MODEL_PAGES), l, p, addr;
+
+	l = s + rnd_below(m, min_t(unsigned long, 64, m->base + MODEL_PAGES - s));
+	addr = vm_mmap(NULL, s << PAGE_SHIFT, (l - s + 1) << PAGE_SHIFT,
+		       PROT_READ | PROT_WRITE, MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_EQ(m->test, addr, s << PAGE_SHIFT);
+	for (p = s; p <= l; p++)
+		m->pages[p - m->base] = m->tree.defaults;
+}
+
+static void attr_matches_model(struct kunit *test)
+{
+	struct model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	u32 seed = amdgpu_svm_test_seed();
+	unsigned long p;
+	int op;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	kunit_info(test, "seed %u (set amdgpu.svm_test_seed= to repeat)\n", seed);
+	prandom_seed_state(&m->rnd, seed);
+	m->test = test;
+	init_tree(test, &m->tree, seed & 1);
+	m->base = amdgpu_svm_test_mmap(test, MODEL_PAGES * PAGE_SIZE, PAGE_SIZE) >>
+		  PAGE_SHIFT;
+	m->pages = kunit_kmalloc_array(test, MODEL_PAGES, sizeof(*m->pages), GFP_KERNEL);
+	m->reported = kunit_kmalloc_array(test, MODEL_PAGES, sizeof(u32), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->pages);
+	KUNIT_ASSERT_NOT_NULL(test, m->reported);
+	for (p = 0; p < MODEL_PAGES; p++)
+		m->pages[p] = m->tree.defaults;
+
+	for (op = 0; op < MODEL_OPS; op++) {
+		u32 kind = rnd_below(m, 10);
+
+		if (kind < 7)
+			model_set_or_reset(m, false);
+		else if (kind < 9)
+			model_set_or_reset(m, true);
+		else
+			model_clear(m);
+		model_check(m);
+	}
+}
+
+static const struct {
+	const char *what;
+	u32 type, value;
+} invalid_attrs[] = {
+	{ "unknown type", AMDGPU_SVM_ATTR_TYPES, 0 },
+	{ "huge type", 0xffffffff, 0 },
+	{ "access mode 3", AMDGPU_SVM_ATTR_ACCESS, 3 },
+	{ "boolean 2", AMDGPU_SVM_ATTR_GPU_RO, 2 },
+	{ "boolean all ones", AMDGPU_SVM_ATTR_COHERENT, 0xffffffff },
+	{ "location 2", AMDGPU_SVM_ATTR_PREFERRED_LOC, 2 },
+	{ "location 0x12345", AMDGPU_SVM_ATTR_PREFETCH_LOC, 0x12345 },
+};
+
+/* The tree, node by node, to compare before and after. */
+static int snapshot(struct amdgpu_svm_attr_tree *tree,
+		    struct amdgpu_svm_attr_range *out, int max)
+{
+	struct rb_node *rb;
+	int n = 0;
+
+	mutex_lock(&tree->lock);
+	for (rb = rb_first_cached(&tree->root); rb && n < max; rb = rb_next(rb))
+		out[n++] = *rb_entry(rb, struct amdgpu_svm_attr_range, it.rb);
+	mutex_unlock(&tree->lock);
+	return n;
+}
+
+static bool snapshots_equal(const struct amdgpu_svm_attr_range *a, int na,
+			    const struct amdgpu_svm_attr_range *b, int nb)
+{
+	int i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (a[i].it.start != b[i].it.start || a[i].it.last != b[i].it.last ||
+		    !attrs_same(&a[i].attrs, &b[i].attrs))
+			return false;
+	return true;
+}
+
+static void set_one(struct kunit *test, struct amdgpu_svm_attr_tree *tree,
+		    unsigned long s, unsigned long l, u32 type, u32 value)
+{
+	struct drm_amdgpu_svm_attribute a = { .type = type, .value = value };
+	struct amdgpu_svm_attr_req req;
+
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_req_parse(&req, &a, 1), 0);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_set(tree, s, l, &req, NULL, NULL), 0);
+}
+
+static void attr_rejects_invalid_values(struct kunit *test)
+{
+	struct amdgpu_svm_attr_range before[8], after[8];
+	struct drm_amdgpu_svm_attribute attrs[2];
+	struct amdgpu_svm_attr_tree *tree;
+	struct amdgpu_svm_attr_req req;
+	int nb, na, i;
+
+	tree = kunit_kzalloc(test, sizeof(*tree), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tree);
+	init_tree(test, tree, false);
+	set_one(test, tree, 0x1000, 0x10ff, AMDGPU_SVM_ATTR_ACCESS,
+		AMDGPU_SVM_ACCESS_IN_PLACE);
+	set_one(test, tree, 0x1080, 0x1200, AMDGPU_SVM_ATTR_GPU_RO, 1);
+	nb = snapshot(tree, before, ARRAY_SIZE(before));
+
+	for (i = 0; i < ARRAY_SIZE(invalid_attrs); i++) {
+		/* A valid attribute first: the whole request must be refused. */
+		attrs[0] = (struct drm_amdgpu_svm_attribute) {
+			AMDGPU_SVM_ATTR_GPU_EXEC, 1 };
+		attrs[1] = (struct drm_amdgpu_svm_attribute) {
+			invalid_attrs[i].type, invalid_attrs[i].value };
+		KUNIT_EXPECT_EQ_MSG(test, amdgpu_svm_attr_req_parse(&req, attrs, 2),
+				    -EINVAL, "%s", invalid_attrs[i].what);
+		attrs[0] = attrs[1];
+		if (attrs[0].type >= AMDGPU_SVM_ATTR_TYPES)
+			KUNIT_EXPECT_EQ_MSG(test, amdgpu_svm_attr_get(tree, 0x1000,
+								      0x1001, attrs, 1),
+					    -EINVAL, "GET %s", invalid_attrs[i].what);
+		na = snapshot(tree, after, ARRAY_SIZE(after));
+		KUNIT_EXPECT_TRUE_MSG(test, snapshots_equal(before, nb, after, na),
+				      "%s changed the tree", invalid_attrs[i].what);
+	}
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_req_parse(&req, attrs,
+							AMDGPU_SVM_MAX_ATTRS + 1),
+			-EINVAL);
+
+	/* Too large a granularity is clamped, not refused. */
+	attrs[0] = (struct drm_amdgpu_svm_attribute) { AMDGPU_SVM_ATTR_GRANULARITY, 200 };
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_req_parse(&req, attrs, 1), 0);
+	KUNIT_EXPECT_EQ(test, req.val.granularity, AMDGPU_SVM_MAX_GRANULARITY);
+
+	/* The same type twice: the last one wins. */
+	attrs[0] = (struct drm_amdgpu_svm_attribute) { AMDGPU_SVM_ATTR_ACCESS, 1 };
+	attrs[1] = (struct drm_amdgpu_svm_attribute) { AMDGPU_SVM_ATTR_ACCESS, 2 };
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_attr_req_parse(&req, attrs, 2), 0);
+	KUNIT_EXPECT_EQ(test, req.val.access, AMDGPU_SVM_ACCESS_ALLOW_MIGRATE);
+}
+
+static void attr_get_folds_mixed_spans(struct kunit *test)
+{
+	struct drm_amdgpu_svm_attribute get[] = {
+		{ AMDGPU_SVM_ATTR_PREFERRED_LOC }, { AMDGPU_SVM_ATTR_ACCESS },
+		{ AMDGPU_SVM_ATTR_GRANULARITY }, { AMDGPU_SVM_ATTR_GPU_RO },
+		{ AMDGPU_SVM_ATTR_COHERENT },
+	};
+	struct amdgpu_svm_attr_tree *tree;
+
+	tree = kunit_kzalloc(test, sizeof(*tree), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tree);
+	init_tree(test, tree, true);
+	set_one(test, tree, 0x100, 0x1ff, AMDGPU_SVM_ATTR_PREFERRED_LOC,
+		AMDGPU_SVM_LOCATION_LOCAL);
+	set_one(test, tree, 0x100, 0x1ff, AMDGPU_SVM_ATTR_GPU_RO, 1);
+	set_one(test, tree, 0x180, 0x2ff, AMDGPU_SVM_ATTR_ACCESS,
+		AMDGPU_SVM_ACCESS_IN_PLACE);
+	set_one(test, tree, 0x1c0, 0x1c0, AMDGPU_SVM_ATTR_GRANULARITY, 2);
+
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_get(tree, 0x100, 0x1ff, get,
+						  ARRAY_SIZE(get)), 0);
+	KUNIT_EXPECT_EQ(test, get[0].value, AMDGPU_SVM_LOCATION_LOCAL);
+	KUNIT_EXPECT_EQ(test, get[1].value, AMDGPU_SVM_ACCESS_IN_PLACE);
+	KUNIT_EXPECT_EQ(test, get[2].value, 2);
+	KUNIT_EXPECT_EQ(test, get[3].value, 1);
+	KUNIT_EXPECT_EQ(test, get[4].value, 1);
+
+	/* Half of it outside the first SET: defaults mix in. */
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_get(tree, 0x180, 0x27f, get,
+						  ARRAY_SIZE(get)), 0);
+	KUNIT_EXPECT_EQ(test, get[0].value, AMDGPU_SVM_LOCATION_UNDEFINED);
+	KUNIT_EXPECT_EQ(test, get[1].value, AMDGPU_SVM_ACCESS_IN_PLACE);
+	KUNIT_EXPECT_EQ(test, get[3].value, 0);
+	KUNIT_EXPECT_EQ(test, get[4].value, 1);
+
+	/* A hole reads the defaults of the mode (XNACK on here). */
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_get(tree, 0x5000, 0x5fff, get,
+						  ARRAY_SIZE(get)), 0);
+	KUNIT_EXPECT_EQ(test, get[0].value, AMDGPU_SVM_LOCATION_UNDEFINED);
+	KUNIT_EXPECT_EQ(test, get[1].value, AMDGPU_SVM_ACCESS_ALLOW_MIGRATE);
+	KUNIT_EXPECT_EQ(test, get[2].value, 9);
+
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_reset(tree, 0, 0xfffff, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tree->nr_nodes), 0);
+}
+
+static void attr_set_survives_allocation_failure(struct kunit *test)
+{
+	struct amdgpu_svm_attr_range before[16], after[16];
+	struct drm_amdgpu_svm_attribute a[] = {
+		{ AMDGPU_SVM_ATTR_ACCESS, AMDGPU_SVM_ACCESS_IN_PLACE },
+		{ AMDGPU_SVM_ATTR_GPU_EXEC, 1 },
+	};
+	struct amdgpu_svm_attr_tree *tree;
+	struct amdgpu_svm_attr_req req;
+	int nb, na, nodes, n, ret;
+
+	tree = kunit_kzalloc(test, sizeof(*tree), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tree);
+	init_tree(test, tree, false);
+	/* Holes, intervals that stick out at both ends, one inside. */
+	set_one(test, tree, 0x10, 0x2f, AMDGPU_SVM_ATTR_GPU_RO, 1);
+	set_one(test, tree, 0x40, 0x4f, AMDGPU_SVM_ATTR_GRANULARITY, 3);
+	set_one(test, tree, 0x60, 0x8f, AMDGPU_SVM_ATTR_HIVE_LOCAL, 1);
+	/* A block far away, so the request also needs a new notifier. */
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_req_parse(&req, a, ARRAY_SIZE(a)), 0);
+	nb = snapshot(tree, before, ARRAY_SIZE(before));
+	nodes = atomic_read(&tree->nr_nodes);
+
+	for (n = 1; ; n++) {
+		tree->fail_alloc = n;
+		ret = amdgpu_svm_attr_set(tree, 0x20, 0x70, &req, NULL, NULL);
+		if (!ret)
+			break;
+		KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
+		na = snapshot(tree, after, ARRAY_SIZE(after));
+		KUNIT_EXPECT_TRUE_MSG(test, snapshots_equal(before, nb, after, na),
+				      "failing allocation %d changed the tree", n);
+		KUNIT_EXPECT_EQ(test, atomic_read(&tree->nr_nodes), nodes);
+		KUNIT_ASSERT_LT(test, n, 64);
+	}
+	tree->fail_alloc = 0;
+	kunit_info(test, "SET succeeded once %d allocations were allowed\n", n - 1);
+	KUNIT_EXPECT_GT(test, n, 1);
+	check_invariants(test, tree);
+
+	for (n = 1; ; n++) {
+		tree->fail_alloc = n;
+		ret = amdgpu_svm_attr_set(tree, 0x80000 + 5, 0x80000 + 7, &req,
+					  NULL, NULL);
+		if (!ret)
+			break;
+		KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
+		KUNIT_ASSERT_LT(test, n, 64);
+	}
+	tree->fail_alloc = 0;
+	check_invariants(test, tree);
+}
+
+static void attr_dropped_on_munmap(struct kunit *test)
+{
+	struct drm_amdgpu_svm_attribute get = { AMDGPU_SVM_ATTR_ACCESS };
+	struct amdgpu_svm_attr_tree *tree;
+	unsigned long start, s;
+
+	tree = kunit_kzalloc(test, sizeof(*tree), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tree);
+	init_tree(test, tree, false);
+	start = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
+	s = start >> PAGE_SHIFT;
+	set_one(test, tree, s, s + (SZ_4M >> PAGE_SHIFT) - 1,
+		AMDGPU_SVM_ATTR_ACCESS, AMDGPU_SVM_ACCESS_IN_PLACE);
+
+	/* Never GPU-mapped: only the tree's own notifier sees this. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_1M), 0);
+	flush_work(&tree->clear_work);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tree->nr_pending), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tree->nr_nodes), 2);
+
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_get(tree, s + 256, s + 511, &get, 1), 0);
+	KUNIT_EXPECT_EQ(test, get.value, AMDGPU_SVM_ACCESS_INACCESSIBLE);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_get(tree, s, s + 255, &get, 1), 0);
+	KUNIT_EXPECT_EQ(test, get.value, AMDGPU_SVM_ACCESS_IN_PLACE);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_get(tree, s + 512, s + 1023, &get, 1), 0);
+	KUNIT_EXPECT_EQ(test, get.value, AMDGPU_SVM_ACCESS_IN_PLACE);
+
+	/* A new mapping at once at the same place starts from defaults. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(start, SZ_4K), 0);
+	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, start, SZ_4K, PROT_READ | PROT_WRITE,
+				      MAP_FIXED | MAP_ANONYMOUS | MAP_PRIVATE, 0),
+			start);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_get(tree, s, s, &get, 1), 0);
+	KUNIT_EXPECT_EQ(test, get.value, AMDGPU_SVM_ACCESS_INACCESSIBLE);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_get(tree, s + 1, s + 1, &get, 1), 0);
+	KUNIT_EXPECT_EQ(test, get.value, AMDGPU_SVM_ACCESS_IN_PLACE);
+}
+
+static struct kunit_case amdgpu_svm_attr_cases[] = {
+	KUNIT_CASE_SLOW(attr_matches_model),
+	KUNIT_CASE(attr_rejects_invalid_values),
+	KUNIT_CASE(attr_get_folds_mixed_spans),
+	KUNIT_CASE(attr_set_survives_allocation_failure),
+	KUNIT_CASE(attr_dropped_on_munmap),
+	{}
+};
+
+static struct kunit_suite amdgpu_svm_attr_suite = {
+	.name = "amdgpu_svm_attr",
+	.test_cases = amdgpu_svm_attr_cases,
+};
+
+kunit_test_suite(amdgpu_svm_attr_suite);
