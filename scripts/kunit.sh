@@ -10,6 +10,8 @@ set -euo pipefail
 
 tree=$1; shift
 kconf=${1:-drivers/gpu/drm/amd/amdgpu/tests/.kunitconfig}; [ $# -gt 0 ] && shift
+# UML memory: kunit.py always boots UML with mem=1G (it appends it after
+# any --kernel_args), which the suites are sized for.
 name=$(basename "$(dirname "$kconf")")$(basename "$kconf" | tr -d .)
 build=$CACHE/kunit-$name
 mkdir -p "$build"
@@ -21,7 +23,6 @@ python3 tools/testing/kunit/kunit.py run \
 	--arch=um \
 	--jobs="$JOBS" \
 	--timeout="${KUNIT_TIMEOUT:-1800}" \
-	--kernel_args="mem=${KUNIT_MEM:-3G}" \
 	--make_options="CC=$CC_WRAP" \
 	--json="$build/results.json" \
 	"$@" > "$build/kunit.out" 2>&1 || true

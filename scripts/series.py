@@ -123,7 +123,7 @@ def apply(tree, base):
                     sys.exit("series: %s exists upstream; carry a .patch" %
                              name)
                 os.makedirs(os.path.dirname(dst), exist_ok=True)
-                shutil.copy2(src, dst)
+                shutil.copy(src, dst)  # new mtime: make must see the change
                 git(tree, "add", "-f", name)
         git(tree, "commit", "-q", "--no-verify", "-F", "-",
             input=p.message().encode(), env=env)

@@ -231,10 +231,9 @@ static struct amdgpu_svm_attr_range *node_of(struct rb_node *rb)
 	return rb ? rb_entry(rb, struct amdgpu_svm_attr_range, it.rb) : NULL;
 }
 
-static struct amdgpu_svm_attr_range *node_alloc(struct amdgpu_svm_attr_tree *tree,
-						 unsigned long start,
-						 unsigned long last,
-						 const struct amdgpu_svm_attrs *attrs)
+static struct amdgpu_svm_attr_range *
+node_alloc(struct amdgpu_svm_attr_tree *tree, unsigned long start,
+	   unsigned long last, const struct amdgpu_svm_attrs *attrs)
 {
 	struct amdgpu_svm_attr_range *node;
 
@@ -258,8 +257,8 @@ static void node_free(struct amdgpu_svm_attr_tree *tree,
 }
 
 /* The node holding @page, or else the last node before it, or NULL. */
-static struct amdgpu_svm_attr_range *node_at_or_before(struct amdgpu_svm_attr_tree *tree,
-						       unsigned long page)
+static struct amdgpu_svm_attr_range *
+node_at_or_before(struct amdgpu_svm_attr_tree *tree, unsigned long page)
 {
 	struct rb_node *rb = tree->root.rb_root.rb_node;
 	struct amdgpu_svm_attr_range *best = NULL;
@@ -350,7 +349,7 @@ static void notifier_record_unmap(struct amdgpu_svm_attr_notifier *n,
 	}
 	spin_unlock(&tree->pending_lock);
 	kfree(span);
-	queue_work(system_unbound_wq, &tree->clear_work);
+	queue_work(system_dfl_wq, &tree->clear_work);
 }
 
 static bool notifier_invalidate(struct mmu_interval_notifier *mn,

@@ -121,12 +121,12 @@ typedef void (*amdgpu_svm_attr_changed_fn)(void *priv, unsigned long start,
  * @fail_alloc: tests only: fail the n-th allocation from now (0: never)
  */
 struct amdgpu_svm_attr_tree {
-	struct mutex lock;
+	struct mutex lock; /* the tree and its nodes */
 	struct rb_root_cached root;
 	struct amdgpu_svm_attrs defaults;
 	struct mm_struct *mm;
 	struct list_head notifiers;
-	spinlock_t pending_lock;
+	spinlock_t pending_lock; /* pending spans, taken in notifiers */
 	struct list_head pending;
 	bool pending_overflow;
 	struct {

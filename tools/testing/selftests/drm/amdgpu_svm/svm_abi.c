@@ -15,7 +15,7 @@
 ABI(DRM_AMDGPU_GEM_SVM == 0x1B);
 ABI(DRM_AMDGPU_PROC_OPTIONS == 0x1A);
 ABI(DRM_IOCTL_AMDGPU_GEM_SVM ==
-    DRM_IOWR(DRM_COMMAND_BASE + 0x1B, struct drm_amdgpu_gem_svm));
+	DRM_IOWR(DRM_COMMAND_BASE + 0x1B, struct drm_amdgpu_gem_svm));
 
 ABI(sizeof(struct drm_amdgpu_svm_attribute) == 8);
 ABI(offsetof(struct drm_amdgpu_svm_attribute, type) == 0);
