@@ -11,7 +11,6 @@ set -uo pipefail
 
 tree=$1 kbuild=$2
 wt=$CACHE/bisect-tree
-build=$CACHE/bisect-build
 [ -f "$kbuild/.config" ] || { echo "FAIL bisect-build: no KUnit .config in $kbuild"; exit 0; }
 if [ ! -e "$wt/.git" ]; then
 	rm -rf "$wt"
@@ -19,15 +18,24 @@ if [ ! -e "$wt/.git" ]; then
 	git -C "$tree" worktree add -q --detach "$wt" svm-base || {
 		echo "FAIL bisect-build: cannot make a worktree"; exit 0; }
 fi
-mkdir -p "$build"
+# Commits before the Kconfig patch resolve to another .config; each distinct
+# config gets its own build dir, so every dir stays incremental.
 n=0
 for c in $(git -C "$tree" rev-list --reverse svm-base..HEAD); do
 	n=$((n + 1))
 	subj=$(git -C "$tree" log -1 --format=%s "$c")
 	git -C "$wt" checkout -q --detach "$c"
-	cp "$kbuild/.config" "$build/.config"
-	if make -s -C "$wt" O="$build" ARCH=um CC="$CC_WRAP" olddefconfig >/dev/null 2>&1 &&
-	   make -s -C "$wt" O="$build" ARCH=um CC="$CC_WRAP" -j"$JOBS" > "$build/log" 2>&1; then
+	cfg=$CACHE/bisect-config
+	mkdir -p "$cfg"
+	cp "$kbuild/.config" "$cfg/.config"
+	if ! make -s -C "$wt" O="$cfg" ARCH=um CC="$CC_WRAP" olddefconfig >/dev/null 2>&1; then
+		echo "FAIL bisect-build $n $subj (config)"
+		continue
+	fi
+	build=$CACHE/bisect-build-$(grep -v '^#' "$cfg/.config" | md5sum | cut -c1-12)
+	mkdir -p "$build"
+	cmp -s "$cfg/.config" "$build/.config" || cp "$cfg/.config" "$build/.config"
+	if make -s -C "$wt" O="$build" ARCH=um CC="$CC_WRAP" -j"$JOBS" > "$build/log" 2>&1; then
 		echo "PASS bisect-build $n $subj"
 	else
 		tail -n 20 "$build/log"

@@ -768,6 +768,33 @@ int amdgpu_svm_attr_flush_unmapped(struct amdgpu_svm_attr_tree *tree)
 	return ret;
 }
 
+/**
+ * amdgpu_svm_attr_find() - The current attributes of one page and their extent
+ * @tree: the tree, not locked
+ * @page: the page number
+ * @attrs: filled in with the page's attributes
+ * @start: filled in with the first page of the interval (or hole) around it
+ * @last: filled in with the last page of that interval (or hole)
+ *
+ * Like amdgpu_svm_attr_lookup(), after dropping the attributes of memory
+ * the CPU unmapped, so a new mapping never sees its predecessor's settings.
+ *
+ * Return: 0, or -ENOMEM when dropping those attributes failed.
+ */
+int amdgpu_svm_attr_find(struct amdgpu_svm_attr_tree *tree, unsigned long page,
+			 struct amdgpu_svm_attrs *attrs, unsigned long *start,
+			 unsigned long *last)
+{
+	int ret;
+
+	mutex_lock(&tree->lock);
+	ret = flush_unmapped_locked(tree);
+	if (!ret)
+		*last = attrs_at(tree, page, attrs, start);
+	mutex_unlock(&tree->lock);
+	return ret;
+}
+
 static void clear_work_func(struct work_struct *work)
 {
 	struct amdgpu_svm_attr_tree *tree =

@@ -163,6 +163,9 @@ int amdgpu_svm_attr_get(struct amdgpu_svm_attr_tree *tree,
 void amdgpu_svm_attr_lookup(struct amdgpu_svm_attr_tree *tree,
 			    unsigned long page, struct amdgpu_svm_attrs *attrs,
 			    unsigned long *start, unsigned long *last);
+int amdgpu_svm_attr_find(struct amdgpu_svm_attr_tree *tree, unsigned long page,
+			 struct amdgpu_svm_attrs *attrs, unsigned long *start,
+			 unsigned long *last);
 int amdgpu_svm_attr_flush_unmapped(struct amdgpu_svm_attr_tree *tree);
 
 #endif

@@ -344,6 +344,17 @@ static const struct {
 	{ "location 0x12345", AMDGPU_SVM_ATTR_PREFETCH_LOC, 0x12345 },
 };
 
+#define SNAPSHOT_MAX 32
+
+static struct amdgpu_svm_attr_range *snapshot_alloc(struct kunit *test)
+{
+	struct amdgpu_svm_attr_range *s;
+
+	s = kunit_kcalloc(test, SNAPSHOT_MAX, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	return s;
+}
+
 /* The tree, node by node, to compare before and after. */
 static int snapshot(struct amdgpu_svm_attr_tree *tree,
 		    struct amdgpu_svm_attr_range *out, int max)
@@ -384,7 +395,7 @@ static void set_one(struct kunit *test, struct amdgpu_svm_attr_tree *tree,
 
 static void attr_rejects_invalid_values(struct kunit *test)
 {
-	struct amdgpu_svm_attr_range before[8], after[8];
+	struct amdgpu_svm_attr_range *before, *after;
 	struct drm_amdgpu_svm_attribute attrs[2];
 	struct amdgpu_svm_attr_tree *tree;
 	struct amdgpu_svm_attr_req req;
@@ -393,10 +404,12 @@ static void attr_rejects_invalid_values(struct kunit *test)
 	tree = kunit_kzalloc(test, sizeof(*tree), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, tree);
 	init_tree(test, tree, false);
+	before = snapshot_alloc(test);
+	after = snapshot_alloc(test);
 	set_one(test, tree, 0x1000, 0x10ff, AMDGPU_SVM_ATTR_ACCESS,
 		AMDGPU_SVM_ACCESS_IN_PLACE);
 	set_one(test, tree, 0x1080, 0x1200, AMDGPU_SVM_ATTR_GPU_RO, 1);
-	nb = snapshot(tree, before, ARRAY_SIZE(before));
+	nb = snapshot(tree, before, SNAPSHOT_MAX);
 
 	for (i = 0; i < ARRAY_SIZE(invalid_attrs); i++) {
 		/* A valid attribute first: the whole request must be refused. */
@@ -411,7 +424,7 @@ static void attr_rejects_invalid_values(struct kunit *test)
 			KUNIT_EXPECT_EQ_MSG(test, amdgpu_svm_attr_get(tree, 0x1000,
 								      0x1001, attrs, 1),
 					    -EINVAL, "GET %s", invalid_attrs[i].what);
-		na = snapshot(tree, after, ARRAY_SIZE(after));
+		na = snapshot(tree, after, SNAPSHOT_MAX);
 		KUNIT_EXPECT_TRUE_MSG(test, snapshots_equal(before, nb, after, na),
 				      "%s changed the tree", invalid_attrs[i].what);
 	}
@@ -479,7 +492,7 @@ static void attr_get_folds_mixed_spans(struct kunit *test)
 
 static void attr_set_survives_allocation_failure(struct kunit *test)
 {
-	struct amdgpu_svm_attr_range before[16], after[16];
+	struct amdgpu_svm_attr_range *before, *after;
 	struct drm_amdgpu_svm_attribute a[] = {
 		{ AMDGPU_SVM_ATTR_ACCESS, AMDGPU_SVM_ACCESS_IN_PLACE },
 		{ AMDGPU_SVM_ATTR_GPU_EXEC, 1 },
@@ -491,13 +504,15 @@ static void attr_set_survives_allocation_failure(struct kunit *test)
 	tree = kunit_kzalloc(test, sizeof(*tree), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, tree);
 	init_tree(test, tree, false);
+	before = snapshot_alloc(test);
+	after = snapshot_alloc(test);
 	/* Holes, intervals that stick out at both ends, one inside. */
 	set_one(test, tree, 0x10, 0x2f, AMDGPU_SVM_ATTR_GPU_RO, 1);
 	set_one(test, tree, 0x40, 0x4f, AMDGPU_SVM_ATTR_GRANULARITY, 3);
 	set_one(test, tree, 0x60, 0x8f, AMDGPU_SVM_ATTR_HIVE_LOCAL, 1);
 	/* A block far away, so the request also needs a new notifier. */
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_req_parse(&req, a, ARRAY_SIZE(a)), 0);
-	nb = snapshot(tree, before, ARRAY_SIZE(before));
+	nb = snapshot(tree, before, SNAPSHOT_MAX);
 	nodes = atomic_read(&tree->nr_nodes);
 
 	for (n = 1; ; n++) {
@@ -506,7 +521,7 @@ static void attr_set_survives_allocation_failure(struct kunit *test)
 		if (!ret)
 			break;
 		KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
-		na = snapshot(tree, after, ARRAY_SIZE(after));
+		na = snapshot(tree, after, SNAPSHOT_MAX);
 		KUNIT_EXPECT_TRUE_MSG(test, snapshots_equal(before, nb, after, na),
 				      "failing allocation %d changed the tree", n);
 		KUNIT_EXPECT_EQ(test, atomic_read(&tree->nr_nodes), nodes);

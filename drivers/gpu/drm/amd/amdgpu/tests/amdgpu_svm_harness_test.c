@@ -159,9 +159,10 @@ static void harness_maps_and_unmaps_real_pages(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, drm_gpusvm_pages_valid(&h->gpusvm, &r->pages));
 	for (i = 0; i < SZ_2M >> PAGE_SHIFT; i++) {
 		unsigned long addr = start + i * PAGE_SIZE;
-		KUNIT_EXPECT_EQ(test, (u32)r->pages.dma_addr[i].order, 0);
 		u64 want = amdgpu_svm_test_pattern(0x5eed, addr);
 		dma_addr_t dma = r->pages.dma_addr[i].addr;
+
+		KUNIT_EXPECT_EQ(test, (u32)r->pages.dma_addr[i].order, 0);
 
 		KUNIT_EXPECT_TRUE_MSG(test, amdgpu_svm_test_dma_holds(h->drm->dev, dma, want),
 				      "page %lu does not hold what the CPU wrote", i);

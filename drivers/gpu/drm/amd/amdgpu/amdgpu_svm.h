@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+#ifndef __AMDGPU_SVM_H__
+#define __AMDGPU_SVM_H__
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_gpusvm.h>
+
+#include "amdgpu_svm_attr.h"
+
+struct amdgpu_svm;
+struct drm_device;
+
+/**
+ * enum amdgpu_svm_pte - What a GPU mapping allows, before the ASIC encodes it
+ * @AMDGPU_SVM_PTE_READ: the GPU may read (every valid mapping)
+ * @AMDGPU_SVM_PTE_WRITE: the GPU may write
+ * @AMDGPU_SVM_PTE_EXEC: the GPU may execute
+ * @AMDGPU_SVM_PTE_SNOOP: accesses snoop the CPU caches (system memory)
+ * @AMDGPU_SVM_PTE_COHERENT: coherent with the CPU (COHERENT attribute)
+ * @AMDGPU_SVM_PTE_EXT_COHERENT: coherent across devices (EXT_COHERENT)
+ */
+enum amdgpu_svm_pte {
+	AMDGPU_SVM_PTE_READ = BIT(0),
+	AMDGPU_SVM_PTE_WRITE = BIT(1),
+	AMDGPU_SVM_PTE_EXEC = BIT(2),
+	AMDGPU_SVM_PTE_SNOOP = BIT(3),
+	AMDGPU_SVM_PTE_COHERENT = BIT(4),
+	AMDGPU_SVM_PTE_EXT_COHERENT = BIT(5),
+};
+
+/**
+ * struct amdgpu_svm_gpu_ops - The points where SVM touches the hardware
+ *
+ * Each SVM instance holds a table of these; the amdgpu implementation
+ * drives the VM's page tables, the TLB and the process's queues, and the
+ * KUnit suites install a software page table. A table rather than static
+ * stubs, because workers and MMU notifiers call these from tasks other
+ * than the one that set them up.
+ *
+ * Page numbers are GPU pages of PAGE_SIZE; SVM maps a CPU page at the GPU
+ * page of the same number.
+ */
+struct amdgpu_svm_gpu_ops {
+	/**
+	 * @lock_pt: make page-table updates possible (the amdgpu version
+	 * reserves the root page directory); may sleep and allocate.
+	 */
+	int (*lock_pt)(struct amdgpu_svm *svm);
+	/** @unlock_pt: undo @lock_pt. */
+	void (*unlock_pt)(struct amdgpu_svm *svm);
+	/**
+	 * @map: point GPU pages [@start, @last] at @dma (one address per
+	 * page) with @pte (&enum amdgpu_svm_pte). Called between @lock_pt
+	 * and @unlock_pt, with the drm_gpusvm notifier lock held for read
+	 * after the pages were checked valid; must not wait for reclaim
+	 * while holding it, but the PT lock allows allocation.
+	 */
+	int (*map)(struct amdgpu_svm *svm, unsigned long start,
+		   unsigned long last, const dma_addr_t *dma, u32 pte);
+	/**
+	 * @clear: invalidate GPU pages [@start, @last]. Called with the
+	 * notifier lock held for write, from MMU notifiers: no allocation
+	 * that can enter reclaim, no driver mutex.
+	 */
+	int (*clear)(struct amdgpu_svm *svm, unsigned long start,
+		     unsigned long last);
+	/**
+	 * @flush: wait for the page-table updates issued so far and flush
+	 * the TLB; @heavy after clears, so that no stale translation
+	 * survives. Same context as @clear.
+	 */
+	void (*flush)(struct amdgpu_svm *svm, bool heavy);
+	/**
+	 * @quiesce: stop everything that can touch the VM (queues, jobs).
+	 * Refcounted: each call is matched by one @resume.
+	 */
+	void (*quiesce)(struct amdgpu_svm *svm);
+	/** @resume: undo one @quiesce. */
+	void (*resume)(struct amdgpu_svm *svm);
+	/**
+	 * @check_invalidated: optional; called at the end of every MMU
+	 * notifier invalidation of GPU pages [@start, @last], in the same
+	 * context as @clear. The KUnit page table checks there that no entry
+	 * of the span survived.
+	 */
+	void (*check_invalidated)(struct amdgpu_svm *svm, unsigned long start,
+				  unsigned long last);
+};
+
+/**
+ * struct amdgpu_svm_stats - Counters the tests and benchmarks read
+ * @pages_obtained: pages DMA-mapped by get_pages for GPU mappings
+ * @pages_rebuilt: of those, pages obtained to rebuild ranges that a
+ *	partial unmap destroyed
+ * @ranges_removed: ranges removed by the garbage collector
+ */
+struct amdgpu_svm_stats {
+	atomic64_t pages_obtained;
+	atomic64_t pages_rebuilt;
+	atomic64_t ranges_removed;
+};
+
+/**
+ * struct amdgpu_svm - Shared virtual memory of one process on one device
+ * @gpusvm: the drm_gpusvm instance (ranges, notifiers, DMA mappings)
+ * @attrs: the attributes userspace set
+ * @lock: the SVM lock: inserting, mapping and removing ranges
+ * @drm: the device that DMA-maps the pages
+ * @ops: the hardware touch points
+ * @ops_priv: data of @ops
+ * @xnack_on: whether the GPU retries faults (mapping on fault) or not
+ *	(mapping by ioctl, queues stopped while pages are restored)
+ * @wq: ordered workqueue of @gc_work and @restore_work
+ * @work_lock: protects @gc_list and @restore_list (taken in notifiers)
+ * @gc_list: ranges the CPU unmapped, to remove (and rebuild around)
+ * @restore_list: evicted ranges to map again (XNACK off)
+ * @gc_work: the garbage collector
+ * @restore_work: the restore worker
+ * @evictions: evictions since the queues were last resumed; the first one
+ *	quiesces the queues
+ * @nr_ranges: live ranges
+ * @nr_queued: ranges on @gc_list or @restore_list
+ * @stats: counters
+ */
+struct amdgpu_svm {
+	struct drm_gpusvm gpusvm;
+	struct amdgpu_svm_attr_tree attrs;
+	struct mutex lock; /* ranges: insert, map, remove */
+	struct drm_device *drm;
+	const struct amdgpu_svm_gpu_ops *ops;
+	void *ops_priv;
+	bool xnack_on;
+	struct workqueue_struct *wq;
+	spinlock_t work_lock; /* gc_list, restore_list */
+	struct list_head gc_list;
+	struct list_head restore_list;
+	struct work_struct gc_work;
+	struct work_struct restore_work;
+	atomic_t evictions;
+	atomic_t nr_ranges;
+	atomic_t nr_queued;
+	struct amdgpu_svm_stats stats;
+};
+
+int amdgpu_svm_init(struct amdgpu_svm *svm, struct drm_device *drm,
+		    struct mm_struct *mm, bool xnack_on, unsigned int granularity,
+		    const struct amdgpu_svm_gpu_ops *ops, void *ops_priv);
+void amdgpu_svm_fini(struct amdgpu_svm *svm);
+void amdgpu_svm_flush_work(struct amdgpu_svm *svm);
+int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
+			unsigned long last, const struct amdgpu_svm_attr_req *req);
+int amdgpu_svm_reset_attr(struct amdgpu_svm *svm, unsigned long start,
+			  unsigned long last);
+int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
+			    bool write);
+
+#endif

@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include <drm/drm_gpusvm.h>
+#include <drm/drm_pagemap.h>
+
+#include "amdgpu_svm.h"
+#include "amdgpu_svm_range.h"
+
+/**
+ * DOC: SVM ranges
+ *
+ * The GPU mappings of SVM memory are drm_gpusvm ranges: drm_gpusvm picks a
+ * range's size from the chunk sizes (2 MiB, 64 KiB, 4 KiB) that fit the
+ * VMA and the bounds the driver gives, faults the pages in through HMM and
+ * DMA-maps them; the driver writes the GPU page tables.
+ *
+ * A range never straddles two attribute settings that shape its mapping
+ * (access, PTE flags): ranges are created inside the attribute interval
+ * around their address, and an attribute change that affects access or
+ * PTE flags removes the ranges of the changed span. With XNACK off they
+ * are created again at once; with XNACK on at the next GPU fault.
+ *
+ * drm_gpusvm_get_pages() always faults pages in, so mapping an accessible
+ * span populates it, as KFD's XNACK-off path does.
+ *
+ * On an MMU notifier (&amdgpu_svm_range_ops.invalidate), in this order,
+ * because the pages may be freed as soon as the callback returns:
+ *
+ * 1. XNACK off and the span touches GPU-mapped ranges: quiesce the queues
+ *    first. drm_gpusvm cannot split a range, so the still-valid
+ *    neighbours of an unmapped span lose their mapping too.
+ * 2. Clear the PTEs of the affected ranges (notifier-safe path).
+ * 3. Wait for that update and flush the TLB (heavyweight).
+ * 4. Only then DMA-unmap the pages; on MMU_NOTIFY_UNMAP mark the ranges
+ *    unmapped.
+ * 5. Queue work: UNMAP to the garbage collector; other events with XNACK
+ *    off to the restore worker; with XNACK on nothing, the next fault
+ *    maps again.
+ */
+
+/**
+ * DOC: Locking
+ *
+ * From outside in:
+ *
+ * - &amdgpu_svm.lock, the SVM lock (registered with
+ *   drm_gpusvm_driver_set_lock()): serialises inserting, mapping and
+ *   removing ranges. Taken by the ioctl, the GPU fault handler and the
+ *   workers; never by an MMU notifier.
+ * - &amdgpu_svm_attr_tree.lock, the attribute lock: the attribute tree.
+ *   Taken under the SVM lock; while it is held, ranges may be removed, but
+ *   not mapped (mapping looks attributes up).
+ * - the mmap lock: taken and dropped by drm_gpusvm_range_find_or_insert()
+ *   and by HMM in drm_gpusvm_get_pages(); MMU notifiers run under it.
+ * - the page-table lock (&amdgpu_svm_gpu_ops.lock_pt: the root page
+ *   directory's reservation on amdgpu).
+ * - the drm_gpusvm notifier lock, innermost: held for write by MMU
+ *   notifiers, for read while checking pages valid and writing PTEs, in a
+ *   memalloc_noreclaim scope so that no allocation recurses into reclaim
+ *   and back into a notifier.
+ * - &amdgpu_svm.work_lock, a spinlock for the worker lists.
+ *
+ * MMU notifiers take no driver mutex: they run with the mmap lock held,
+ * which the ioctl path waits for while it holds the SVM lock.
+ */
+
+#define MAP_RETRIES	16
+
+static struct amdgpu_svm *to_svm(struct drm_gpusvm *gpusvm)
+{
+	return container_of(gpusvm, struct amdgpu_svm, gpusvm);
+}
+
+static struct amdgpu_svm_range *to_range(struct drm_gpusvm_range *range)
+{
+	return container_of(range, struct amdgpu_svm_range, base);
+}
+
+static unsigned long range_first_page(struct amdgpu_svm_range *r)
+{
+	return drm_gpusvm_range_start(&r->base) >> PAGE_SHIFT;
+}
+
+static unsigned long range_last_page(struct amdgpu_svm_range *r)
+{
+	return (drm_gpusvm_range_end(&r->base) >> PAGE_SHIFT) - 1;
+}
+
+static unsigned long range_npages(struct amdgpu_svm_range *r)
+{
+	return drm_gpusvm_range_size(&r->base) >> PAGE_SHIFT;
+}
+
+static struct drm_gpusvm_range *range_alloc(struct drm_gpusvm *gpusvm)
+{
+	struct amdgpu_svm *svm = to_svm(gpusvm);
+	struct amdgpu_svm_range *r = kzalloc_obj(*r);
+
+	if (!r)
+		return NULL;
+	drm_gpusvm_init_pages(&r->pages, svm->drm);
+	INIT_LIST_HEAD(&r->work_link);
+	atomic_inc(&svm->nr_ranges);
+	return &r->base;
+}
+
+static void range_free(struct drm_gpusvm_range *range)
+{
+	struct amdgpu_svm *svm = to_svm(range->gpusvm);
+	struct amdgpu_svm_range *r = to_range(range);
+
+	drm_gpusvm_free_pages(range->gpusvm, &r->pages, range_npages(r));
+	kfree(r);
+	atomic_dec(&svm->nr_ranges);
+}
+
+/**
+ * amdgpu_svm_range_pte() - The mapping a range gets from its attributes
+ * @attrs: the attributes of the range
+ * @read_only: the CPU mapping is read-only
+ *
+ * Return: &enum amdgpu_svm_pte bits.
+ */
+u32 amdgpu_svm_range_pte(const struct amdgpu_svm_attrs *attrs, bool read_only)
+{
+	u32 pte = AMDGPU_SVM_PTE_READ | AMDGPU_SVM_PTE_SNOOP;
+
+	if (!read_only && !(attrs->flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_GPU_RO)))
+		pte |= AMDGPU_SVM_PTE_WRITE;
+	if (attrs->flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_GPU_EXEC))
+		pte |= AMDGPU_SVM_PTE_EXEC;
+	if (attrs->flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_COHERENT))
+		pte |= AMDGPU_SVM_PTE_COHERENT;
+	if (attrs->flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_EXT_COHERENT))
+		pte |= AMDGPU_SVM_PTE_EXT_COHERENT;
+	return pte;
+}
+
+/* Put @r on a worker list, holding a reference while it is there. */
+static void range_queue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+			enum amdgpu_svm_range_queue queue)
+{
+	struct work_struct *work = queue == AMDGPU_SVM_RANGE_GC ?
+				   &svm->gc_work : &svm->restore_work;
+
+	spin_lock(&svm->work_lock);
+	if (r->queue == AMDGPU_SVM_RANGE_IDLE) {
+		drm_gpusvm_range_get(&r->base);
+		atomic_inc(&svm->nr_queued);
+	}
+	/* An unmapped range is removed, never restored. */
+	if (r->queue != queue && r->queue != AMDGPU_SVM_RANGE_GC) {
+		list_del(&r->work_link);
+		list_add_tail(&r->work_link, queue == AMDGPU_SVM_RANGE_GC ?
+			      &svm->gc_list : &svm->restore_list);
+		r->queue = queue;
+	}
+	spin_unlock(&svm->work_lock);
+	queue_work(svm->wq, work);
+}
+
+/* Take @r off its worker list; returns whether it was on one. */
+static bool range_dequeue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+{
+	bool queued;
+
+	spin_lock(&svm->work_lock);
+	queued = r->queue != AMDGPU_SVM_RANGE_IDLE;
+	if (queued) {
+		list_del_init(&r->work_link);
+		r->queue = AMDGPU_SVM_RANGE_IDLE;
+		atomic_dec(&svm->nr_queued);
+	}
+	spin_unlock(&svm->work_lock);
+	if (queued)
+		drm_gpusvm_range_put(&r->base);
+	return queued;
+}
+
+/**
+ * amdgpu_svm_range_work_pending() - Whether a worker has ranges to handle
+ * @svm: the SVM
+ *
+ * Return: true if the GC or restore list is not empty.
+ */
+bool amdgpu_svm_range_work_pending(struct amdgpu_svm *svm)
+{
+	bool pending;
+
+	spin_lock(&svm->work_lock);
+	pending = !list_empty(&svm->gc_list) || !list_empty(&svm->restore_list);
+	spin_unlock(&svm->work_lock);
+	return pending;
+}
+
+/* Clear the GPU mapping of the ranges in [start, end); notifier lock held. */
+static bool clear_mapped_ranges(struct amdgpu_svm *svm,
+				struct drm_gpusvm_notifier *notifier,
+				unsigned long start, unsigned long end)
+{
+	struct drm_gpusvm_range *range = NULL;
+	bool cleared = false;
+
+	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+	drm_gpusvm_for_each_range(range, notifier, start, end) {
+		struct amdgpu_svm_range *r = to_range(range);
+
+		if (!r->gpu_mapped)
+			continue;
+		svm->ops->clear(svm, range_first_page(r), range_last_page(r));
+		r->gpu_mapped = false;
+		cleared = true;
+	}
+	if (cleared)
+		svm->ops->flush(svm, true);
+	return cleared;
+}
+
+static bool any_range_mapped(struct drm_gpusvm_notifier *notifier,
+			     unsigned long start, unsigned long end)
+{
+	struct drm_gpusvm_range *range = NULL;
+
+	drm_gpusvm_for_each_range(range, notifier, start, end)
+		if (to_range(range)->gpu_mapped)
+			return true;
+	return false;
+}
+
+static void range_invalidate(struct drm_gpusvm *gpusvm,
+			     struct drm_gpusvm_notifier *notifier,
+			     const struct mmu_notifier_range *mmu_range)
+{
+	struct amdgpu_svm *svm = to_svm(gpusvm);
+	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
+	unsigned long start = mmu_range->start, end = mmu_range->end;
+	bool unmap = mmu_range->event == MMU_NOTIFY_UNMAP;
+	bool release = mmu_range->event == MMU_NOTIFY_RELEASE;
+	struct drm_gpusvm_range *range = NULL;
+	bool mapped = any_range_mapped(notifier, start, end);
+
+	if (mapped && !svm->xnack_on && !release &&
+	    atomic_inc_return(&svm->evictions) == 1)
+		svm->ops->quiesce(svm);
+
+	clear_mapped_ranges(svm, notifier, start, end);
+
+	drm_gpusvm_for_each_range(range, notifier, start, end) {
+		struct amdgpu_svm_range *r = to_range(range);
+
+		drm_gpusvm_unmap_pages(gpusvm, &r->pages, range_npages(r), &ctx);
+		if (unmap) {
+			drm_gpusvm_range_set_unmapped(range, &r->pages, 1, mmu_range);
+			range_queue(svm, r, AMDGPU_SVM_RANGE_GC);
+		} else if (mapped && !svm->xnack_on && !release) {
+			range_queue(svm, r, AMDGPU_SVM_RANGE_RESTORE);
+		}
+	}
+	if (svm->ops->check_invalidated)
+		svm->ops->check_invalidated(svm, start >> PAGE_SHIFT,
+					    (end - 1) >> PAGE_SHIFT);
+}
+
+/**
+ * amdgpu_svm_range_ops - How drm_gpusvm allocates and invalidates our ranges
+ */
+const struct drm_gpusvm_ops amdgpu_svm_range_ops = {
+	.range_alloc = range_alloc,
+	.range_free = range_free,
+	.invalidate = range_invalidate,
+};
+
+/* Unmap @r from the GPU and DMA, and remove it from drm_gpusvm. */
+static void range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+{
+	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
+
+	lockdep_assert_held(&svm->lock);
+	range_dequeue(svm, r);
+	r->removed = true;
+	down_write(&svm->gpusvm.notifier_lock);
+	if (r->gpu_mapped) {
+		svm->ops->clear(svm, range_first_page(r), range_last_page(r));
+		svm->ops->flush(svm, true);
+		r->gpu_mapped = false;
+	}
+	drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, range_npages(r), &ctx);
+	up_write(&svm->gpusvm.notifier_lock);
+	drm_gpusvm_range_remove(&svm->gpusvm, &r->base);
+}
+
+/**
+ * amdgpu_svm_range_remove_span() - Remove every range that overlaps a span
+ * @svm: the SVM, locked
+ * @start: first page; lowered to the first page of the ranges removed
+ * @last: last page; raised to the last page of the ranges removed
+ *
+ * Used when attributes that shape the mapping change: the ranges are made
+ * again, inside the new attribute boundaries, over the widened span (a
+ * range may reach beyond the pages whose attributes changed).
+ */
+void amdgpu_svm_range_remove_span(struct amdgpu_svm *svm, unsigned long *start,
+				  unsigned long *last)
+{
+	unsigned long s = *start << PAGE_SHIFT, e = (*last + 1) << PAGE_SHIFT;
+	struct drm_gpusvm_notifier *notifier, *next_notifier;
+
+	lockdep_assert_held(&svm->lock);
+	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm, s, e) {
+		struct drm_gpusvm_range *range, *next;
+
+		drm_gpusvm_for_each_range_safe(range, next, notifier, s, e) {
+			struct amdgpu_svm_range *r = to_range(range);
+
+			*start = min(*start, range_first_page(r));
+			*last = max(*last, range_last_page(r));
+			range_remove(svm, r);
+		}
+	}
+}
+
+/* The DMA addresses of the pages of @r, one per page; notifier lock held. */
+static void range_dma_addrs(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+			    dma_addr_t *out)
+{
+	unsigned long npages = range_npages(r), i = 0, j = 0, k;
+
+	lockdep_assert_held(&svm->gpusvm.notifier_lock);
+	while (i < npages) {
+		const struct drm_pagemap_addr *a = &r->pages.dma_addr[j++];
+
+		for (k = 0; k < (1UL << a->order) && i < npages; k++)
+			out[i++] = a->addr + k * PAGE_SIZE;
+	}
+}
+
+/* Write the PTEs of @r if its pages are still valid. */
+static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+			u32 pte, dma_addr_t *dma)
+{
+	unsigned int noreclaim;
+	int ret;
+
+	ret = svm->ops->lock_pt(svm);
+	if (ret)
+		return ret;
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	noreclaim = memalloc_noreclaim_save();
+	if (!drm_gpusvm_pages_valid(&svm->gpusvm, &r->pages)) {
+		ret = -EAGAIN;
+	} else {
+		range_dma_addrs(svm, r, dma);
+		ret = svm->ops->map(svm, range_first_page(r), range_last_page(r),
+				    dma, pte);
+		if (!ret) {
+			r->gpu_mapped = true;
+			r->pte = pte;
+			r->read_only = !(pte & AMDGPU_SVM_PTE_WRITE);
+		}
+	}
+	memalloc_noreclaim_restore(noreclaim);
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	svm->ops->unlock_pt(svm);
+	return ret;
+}
+
+/*
+ * Get the pages of @r and map them with @pte.  -EAGAIN: the pages changed
+ * under us, try again; other errors are final for this attempt.
+ */
+static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+		     u32 pte, bool read_only, bool rebuild)
+{
+	struct drm_gpusvm_ctx ctx = { .read_only = read_only };
+	unsigned long npages = range_npages(r);
+	bool had_pages;
+	dma_addr_t *dma;
+	int ret;
+
+	lockdep_assert_held(&svm->lock);
+	had_pages = r->pages.flags.has_dma_mapping;
+	ret = drm_gpusvm_get_pages(&svm->gpusvm, &r->pages, svm->gpusvm.mm,
+				   &r->base.notifier->notifier,
+				   drm_gpusvm_range_start(&r->base),
+				   drm_gpusvm_range_end(&r->base), &ctx);
+	if (ret)
+		return ret;
+	if (!had_pages) {
+		atomic64_add(npages, &svm->stats.pages_obtained);
+		if (rebuild)
+			atomic64_add(npages, &svm->stats.pages_rebuilt);
+	}
+	if (r->gpu_mapped && r->pte == pte)
+		return 0;
+
+	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
+	if (!dma)
+		return -ENOMEM;
+	ret = range_commit(svm, r, pte, dma);
+	kvfree(dma);
+	return ret;
+}
+
+/* Find or make the range around @addr inside [lo, hi) and map it. */
+static int map_one(struct amdgpu_svm *svm, unsigned long addr, unsigned long lo,
+		   unsigned long hi, const struct amdgpu_svm_attrs *attrs,
+		   bool write, bool rebuild, struct amdgpu_svm_range **out)
+{
+	struct drm_gpusvm_ctx ctx = {};
+	struct drm_gpusvm_range *range;
+	int ret, tries, faults = 0;
+
+	for (tries = 0; tries < MAP_RETRIES; tries++) {
+		range = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, lo, hi, &ctx);
+		if (IS_ERR(range) && PTR_ERR(range) == -EPERM && !ctx.read_only && !write) {
+			/* A read-only VMA: map it read-only. */
+			ctx.read_only = true;
+			range = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr,
+								lo, hi, &ctx);
+		}
+		if (IS_ERR(range))
+			return PTR_ERR(range);
+		*out = to_range(range);
+		ret = range_map(svm, *out, amdgpu_svm_range_pte(attrs, ctx.read_only),
+				ctx.read_only, rebuild);
+		if (ret != -EAGAIN && ret != -EFAULT)
+			return ret;
+		/* The CPU mapping changed under us, or grants nothing. */
+		if (ret == -EFAULT) {
+			range_remove(svm, *out);
+			if (faults++)
+				return ret;
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return -EBUSY;
+}
+
+/*
+ * Where to go on after @pos could not be mapped: past the end of the VMA
+ * that holds it (it grants no usable access), or to the next VMA.
+ */
+static unsigned long next_vma(struct amdgpu_svm *svm, unsigned long pos,
+			      unsigned long limit)
+{
+	struct mm_struct *mm = svm->gpusvm.mm;
+	struct vm_area_struct *vma;
+	unsigned long next = limit;
+
+	if (!mmget_not_zero(mm))
+		return limit;
+	mmap_read_lock(mm);
+	vma = find_vma(mm, pos);
+	if (vma)
+		next = min(limit, vma->vm_start <= pos ? vma->vm_end : vma->vm_start);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return max(next, pos + PAGE_SIZE);
+}
+
+/**
+ * amdgpu_svm_range_map_span() - Map every accessible page of a span (XNACK off)
+ * @svm: the SVM, locked
+ * @start: first page
+ * @last: last page
+ * @rebuild: the span is being rebuilt after a partial unmap (for the stats)
+ *
+ * Walks the attribute intervals of the span and, for each accessible one,
+ * makes ranges chunk by chunk inside it and maps them. Pages outside any
+ * VMA, or in a VMA that grants no access, stay unmapped.
+ *
+ * Return: 0; -EINTR if a fatal signal arrived (the ranges mapped so far
+ * stay mapped, the rest is left unmapped); -ENOMEM, or another error of
+ * drm_gpusvm that is not about the CPU mapping.
+ */
+int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
+			      unsigned long last, bool rebuild)
+{
+	unsigned long pos = start << PAGE_SHIFT, end = (last + 1) << PAGE_SHIFT;
+	struct amdgpu_svm_range *r;
+	struct amdgpu_svm_attrs attrs;
+	unsigned long istart, ilast, lo, hi;
+	int ret;
+
+	lockdep_assert_held(&svm->lock);
+	while (pos < end) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		ret = amdgpu_svm_attr_find(&svm->attrs, pos >> PAGE_SHIFT, &attrs,
+					   &istart, &ilast);
+		if (ret)
+			return ret;
+		lo = istart << PAGE_SHIFT;
+		hi = ilast >= (ULONG_MAX >> PAGE_SHIFT) ? TASK_SIZE : (ilast + 1) << PAGE_SHIFT;
+		if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE) {
+			pos = hi;
+			continue;
+		}
+		ret = map_one(svm, pos, lo, hi, &attrs, false, rebuild, &r);
+		if (!ret) {
+			pos = drm_gpusvm_range_end(&r->base);
+			continue;
+		}
+		if (ret != -ENOENT && ret != -EFAULT && ret != -EPERM &&
+		    ret != -EIO && ret != -EBUSY)
+			return ret;
+		pos = next_vma(svm, pos, min(end, hi));
+	}
+	return 0;
+}
+
+/**
+ * amdgpu_svm_range_map_fault() - Map the range around a GPU fault (XNACK on)
+ * @svm: the SVM, locked
+ * @addr: the faulting address
+ * @write: the access was a write
+ *
+ * The range is bounded by the attribute interval around @addr and aligned
+ * to its granularity; drm_gpusvm also keeps it inside the VMA.
+ *
+ * Return: 0; -EACCES if the address is INACCESSIBLE; -EPERM for a write to
+ * a GPU_RO span or a read-only VMA; -EFAULT if no VMA holds the address;
+ * another error of drm_gpusvm.
+ */
+int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
+			       bool write)
+{
+	struct amdgpu_svm_attrs attrs;
+	struct amdgpu_svm_range *r;
+	unsigned long istart, ilast, gran, lo, hi;
+	int ret;
+
+	lockdep_assert_held(&svm->lock);
+	ret = amdgpu_svm_attr_find(&svm->attrs, addr >> PAGE_SHIFT, &attrs,
+				   &istart, &ilast);
+	if (ret)
+		return ret;
+	if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE)
+		return -EACCES;
+	if (write && (attrs.flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_GPU_RO)))
+		return -EPERM;
+
+	gran = PAGE_SIZE << min_t(unsigned int, attrs.granularity, 30);
+	lo = max(ALIGN_DOWN(addr, gran), istart << PAGE_SHIFT);
+	hi = ALIGN(addr + 1, gran);
+	if (ilast < (ULONG_MAX >> PAGE_SHIFT))
+		hi = min(hi, (ilast + 1) << PAGE_SHIFT);
+
+	ret = map_one(svm, addr, lo, hi, &attrs, write, false, &r);
+	if (ret == -ENOENT)
+		return -EFAULT;
+	return ret;
+}
+
+/* Take the first range off a worker list; its queue reference is ours. */
+static struct amdgpu_svm_range *pop_range(struct amdgpu_svm *svm,
+					  struct list_head *list)
+{
+	struct amdgpu_svm_range *r;
+
+	spin_lock(&svm->work_lock);
+	r = list_first_entry_or_null(list, typeof(*r), work_link);
+	if (r) {
+		list_del_init(&r->work_link);
+		r->queue = AMDGPU_SVM_RANGE_IDLE;
+		atomic_dec(&svm->nr_queued);
+	}
+	spin_unlock(&svm->work_lock);
+	return r;
+}
+
+/**
+ * amdgpu_svm_range_collect_garbage() - Remove the ranges the CPU unmapped
+ * @svm: the SVM, locked
+ *
+ * Removes every queued range first, then, with XNACK off, maps again the
+ * still-mapped parts of the ranges a partial unmap destroyed (only those:
+ * nothing outside the destroyed ranges is touched).
+ */
+void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm)
+{
+	struct amdgpu_svm_range *r, *next;
+	LIST_HEAD(gone);
+
+	lockdep_assert_held(&svm->lock);
+	/* Remove them all first: a rebuild must not find one still there. */
+	while ((r = pop_range(svm, &svm->gc_list))) {
+		if (!r->removed) {
+			range_remove(svm, r);
+			atomic64_inc(&svm->stats.ranges_removed);
+		}
+		list_add_tail(&r->gc_link, &gone);
+	}
+	list_for_each_entry_safe(r, next, &gone, gc_link) {
+		if (!svm->xnack_on && r->base.flags.partial_unmap)
+			amdgpu_svm_range_map_span(svm, range_first_page(r),
+						  range_last_page(r), true);
+		list_del(&r->gc_link);
+		drm_gpusvm_range_put(&r->base);
+	}
+}
+
+/**
+ * amdgpu_svm_range_restore() - Map evicted ranges again (XNACK off)
+ * @svm: the SVM, locked
+ *
+ * A range that cannot be mapped as it is (its CPU mapping changed) is
+ * removed and its span mapped afresh.
+ */
+void amdgpu_svm_range_restore(struct amdgpu_svm *svm)
+{
+	struct amdgpu_svm_range *r;
+
+	lockdep_assert_held(&svm->lock);
+	while ((r = pop_range(svm, &svm->restore_list))) {
+		unsigned long first = range_first_page(r), last = range_last_page(r);
+		int ret = -ENOENT;
+
+		if (!r->removed && !r->base.flags.unmapped) {
+			ret = range_map(svm, r, r->pte, r->read_only, false);
+			if (ret)
+				range_remove(svm, r);
+		}
+		drm_gpusvm_range_put(&r->base);
+		if (ret)
+			amdgpu_svm_range_map_span(svm, first, last, false);
+	}
+}

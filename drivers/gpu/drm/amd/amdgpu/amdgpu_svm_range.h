@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+#ifndef __AMDGPU_SVM_RANGE_H__
+#define __AMDGPU_SVM_RANGE_H__
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+#include <drm/drm_gpusvm.h>
+
+struct amdgpu_svm;
+struct amdgpu_svm_attrs;
+
+/**
+ * enum amdgpu_svm_range_queue - Which worker a range waits for
+ * @AMDGPU_SVM_RANGE_IDLE: none
+ * @AMDGPU_SVM_RANGE_GC: the garbage collector (the CPU unmapped it)
+ * @AMDGPU_SVM_RANGE_RESTORE: the restore worker (evicted, XNACK off)
+ */
+enum amdgpu_svm_range_queue {
+	AMDGPU_SVM_RANGE_IDLE,
+	AMDGPU_SVM_RANGE_GC,
+	AMDGPU_SVM_RANGE_RESTORE,
+};
+
+/**
+ * struct amdgpu_svm_range - A drm_gpusvm range and its GPU mapping
+ * @base: the drm_gpusvm range
+ * @pages: its DMA-mapped pages (one device: the 1:1 layout)
+ * @pte: &enum amdgpu_svm_pte bits of the GPU mapping
+ * @gpu_mapped: the GPU page tables point at @pages (notifier lock)
+ * @read_only: the pages were obtained for reading only (SVM lock)
+ * @removed: the range left drm_gpusvm; a worker may still hold it (SVM lock)
+ * @queue: which worker the range waits for (&amdgpu_svm.work_lock)
+ * @work_link: entry in that worker's list (&amdgpu_svm.work_lock)
+ * @gc_link: entry in the garbage collector's private list (SVM lock)
+ */
+struct amdgpu_svm_range {
+	struct drm_gpusvm_range base;
+	struct drm_gpusvm_pages pages;
+	u32 pte;
+	bool gpu_mapped;
+	bool read_only;
+	bool removed;
+	enum amdgpu_svm_range_queue queue;
+	struct list_head work_link;
+	struct list_head gc_link;
+};
+
+extern const struct drm_gpusvm_ops amdgpu_svm_range_ops;
+
+u32 amdgpu_svm_range_pte(const struct amdgpu_svm_attrs *attrs, bool read_only);
+int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
+			      unsigned long last, bool rebuild);
+int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
+			       bool write);
+void amdgpu_svm_range_remove_span(struct amdgpu_svm *svm, unsigned long *start,
+				  unsigned long *last);
+void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm);
+void amdgpu_svm_range_restore(struct amdgpu_svm *svm);
+bool amdgpu_svm_range_work_pending(struct amdgpu_svm *svm);
+
+#endif

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+/*
+ * The range layer, notifier and workers on a real mm against the software
+ * GPU page table, with the mirror check after every step.
+ */
+
+#include <kunit/test.h>
+#include <linux/mman.h>
+#include <linux/sizes.h>
+
+#include "../amdgpu_svm.h"
+#include "../amdgpu_svm_range.h"
+#include "amdgpu_svm_test_helpers.h"
+#include "amdgpu_svm_test_pt.h"
+
+static void set_attr(struct kunit *test, struct amdgpu_svm *svm,
+		     unsigned long addr, unsigned long size, u32 type, u32 value)
+{
+	struct drm_amdgpu_svm_attribute a = { .type = type, .value = value };
+	struct amdgpu_svm_attr_req req;
+
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_req_parse(&req, &a, 1), 0);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_set_attr(svm, addr >> PAGE_SHIFT,
+						  ((addr + size) >> PAGE_SHIFT) - 1,
+						  &req), 0);
+}
+
+static u32 get_attr(struct kunit *test, struct amdgpu_svm *svm,
+		    unsigned long addr, unsigned long size, u32 type)
+{
+	struct drm_amdgpu_svm_attribute a = { .type = type };
+
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_get(&svm->attrs, addr >> PAGE_SHIFT,
+						  ((addr + size) >> PAGE_SHIFT) - 1,
+						  &a, 1), 0);
+	return a.value;
+}
+
+static unsigned long pages(unsigned long size)
+{
+	return size >> PAGE_SHIFT;
+}
+
+static unsigned long mapped(struct amdgpu_svm_test_pt *pt, unsigned long addr,
+			    unsigned long size)
+{
+	return amdgpu_svm_test_pt_count(pt, addr >> PAGE_SHIFT,
+					((addr + size) >> PAGE_SHIFT) - 1);
+}
+
+/* XNACK off: an 8 MiB span of written memory, made accessible. */
+static struct amdgpu_svm_test_pt *mapped_8m(struct kunit *test, unsigned long *start)
+{
+	struct amdgpu_svm_test_pt *pt = amdgpu_svm_test_pt_create(test, false);
+
+	*start = amdgpu_svm_test_mmap(test, SZ_8M, SZ_2M);
+	amdgpu_svm_test_fill(test, *start, SZ_8M, 1);
+	set_attr(test, &pt->svm, *start, SZ_8M, AMDGPU_SVM_ATTR_ACCESS,
+		 AMDGPU_SVM_ACCESS_IN_PLACE);
+	return pt;
+}
+
+static void xnack_off_set_attr_maps_everything(struct kunit *test)
+{
+	unsigned long start;
+	struct amdgpu_svm_test_pt *pt = mapped_8m(test, &start);
+
+	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.nr_ranges), 4);
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
+
+	/* INACCESSIBLE unmaps. */
+	set_attr(test, &pt->svm, start + SZ_2M, SZ_2M, AMDGPU_SVM_ATTR_ACCESS,
+		 AMDGPU_SVM_ACCESS_INACCESSIBLE);
+	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M - SZ_2M));
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
+	amdgpu_svm_test_pt_destroy(test, pt);
+}
+
+static void munmap_and_rebuild(struct kunit *test, struct amdgpu_svm_test_pt *pt,
+			       unsigned long hole, unsigned long size,
+			       unsigned long destroyed, const char *what)
+{
+	struct amdgpu_svm *svm = &pt->svm;
+	u64 before = atomic64_read(&svm->stats.pages_rebuilt), rebuilt;
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(hole, size), 0);
+	amdgpu_svm_flush_work(svm);
+	rebuilt = atomic64_read(&svm->stats.pages_rebuilt) - before;
+	kunit_info(test, "%s: %llu pages re-obtained for %lu unmapped (at most %lu)\n",
+		   what, rebuilt, pages(size), pages(destroyed - size));
+	KUNIT_EXPECT_LE(test, rebuilt, pages(destroyed - size));
+	KUNIT_EXPECT_EQ(test, mapped(pt, hole, size), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesce_depth), 0);
+}
+
+static void xnack_off_partial_munmap_rebuilds_neighbours(struct kunit *test)
+{
+	unsigned long start;
+	struct amdgpu_svm_test_pt *pt = mapped_8m(test, &start);
+	struct amdgpu_svm *svm = &pt->svm;
+
+	/* 4 KiB inside the first 2 MiB range. */
+	munmap_and_rebuild(test, pt, start + SZ_1M, SZ_4K, SZ_2M, "4 KiB hole");
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
+	KUNIT_EXPECT_EQ(test, get_attr(test, svm, start + SZ_1M, SZ_4K,
+				       AMDGPU_SVM_ATTR_ACCESS),
+			AMDGPU_SVM_ACCESS_INACCESSIBLE);
+
+	/* 128 KiB across the boundary of the third and fourth 2 MiB ranges. */
+	munmap_and_rebuild(test, pt, start + 3 * SZ_2M - SZ_64K, SZ_128K, SZ_4M,
+			   "hole across two ranges");
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
+
+	/* The whole second range. */
+	munmap_and_rebuild(test, pt, start + SZ_2M, SZ_2M, SZ_2M, "whole range");
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesces), atomic_read(&pt->resumes));
+	amdgpu_svm_test_pt_destroy(test, pt);
+}
+
+static void xnack_off_dontneed_restores(struct kunit *test)
+{
+	unsigned long start;
+	struct amdgpu_svm_test_pt *pt = mapped_8m(test, &start);
+	struct amdgpu_svm *svm = &pt->svm;
+
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, start + SZ_1M, SZ_1M,
+					 MADV_DONTNEED), 0);
+	KUNIT_EXPECT_GE(test, atomic_read(&pt->quiesces), 1);
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesce_depth), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesces), atomic_read(&pt->resumes));
+	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M));
+
+	/* The CPU writes after the restore land in the pages the GPU sees. */
+	amdgpu_svm_test_fill(test, start, SZ_8M, 2);
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
+	amdgpu_svm_test_pt_destroy(test, pt);
+}
+
+static void xnack_on_faults_map_on_demand(struct kunit *test)
+{
+	struct amdgpu_svm_test_pt *pt = amdgpu_svm_test_pt_create(test, true);
+	struct amdgpu_svm *svm = &pt->svm;
+	unsigned long start, ro;
+
+	start = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
+	amdgpu_svm_test_fill(test, start, SZ_4M, 3);
+	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_4M), 0);
+
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, start + SZ_4K, false), 0);
+	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_2M), pages(SZ_2M));
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_4M);
+
+	/* DONTNEED only clears: no quiesce, no restore; the next fault maps. */
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, start, SZ_64K, MADV_DONTNEED), 0);
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesces), 0);
+	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_2M), 0);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, start, true), 0);
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_4M);
+
+	/* INACCESSIBLE refuses the fault. */
+	set_attr(test, svm, start + SZ_2M, SZ_64K, AMDGPU_SVM_ATTR_ACCESS,
+		 AMDGPU_SVM_ACCESS_INACCESSIBLE);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, start + SZ_2M, false),
+			-EACCES);
+
+	/* GPU_RO: a write fault fails, a read fault maps read-only. */
+	set_attr(test, svm, start + 3 * SZ_1M, SZ_1M, AMDGPU_SVM_ATTR_GPU_RO, 1);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, start + 3 * SZ_1M, true),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, start + 3 * SZ_1M, false), 0);
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_4M);
+
+	/* A read-only VMA maps read-only; writing to it is refused. */
+	ro = kunit_vm_mmap(test, NULL, 0, SZ_2M, PROT_READ,
+			   MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(ro));
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, ro, true), -EPERM);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, ro, false), 0);
+	KUNIT_EXPECT_GT(test, mapped(pt, ro, SZ_2M), 0);
+	amdgpu_svm_test_mirror_check(test, pt, ro, SZ_2M);
+	amdgpu_svm_test_pt_destroy(test, pt);
+}
+
+static void gpu_ro_on_one_page_splits_the_range(struct kunit *test)
+{
+	unsigned long start, mid;
+	struct amdgpu_svm_test_pt *pt = mapped_8m(test, &start);
+	const struct amdgpu_svm_test_pte *e;
+
+	mid = start + SZ_1M;
+	set_attr(test, &pt->svm, mid, SZ_4K, AMDGPU_SVM_ATTR_GPU_RO, 1);
+	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M));
+	e = amdgpu_svm_test_pt_lookup(pt, mid >> PAGE_SHIFT);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_FALSE(test, e->pte & AMDGPU_SVM_PTE_WRITE);
+	e = amdgpu_svm_test_pt_lookup(pt, (mid >> PAGE_SHIFT) - 1);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_TRUE(test, e->pte & AMDGPU_SVM_PTE_WRITE);
+	e = amdgpu_svm_test_pt_lookup(pt, (mid >> PAGE_SHIFT) + 1);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_TRUE(test, e->pte & AMDGPU_SVM_PTE_WRITE);
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
+	amdgpu_svm_test_pt_destroy(test, pt);
+}
+
+static void teardown_with_work_queued(struct kunit *test)
+{
+	unsigned long start;
+	struct amdgpu_svm_test_pt *pt = mapped_8m(test, &start);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_4K), 0);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, start + SZ_4M, SZ_1M,
+					 MADV_DONTNEED), 0);
+	/* No flush: fini must cope with queued ranges. */
+	amdgpu_svm_test_pt_destroy(test, pt);
+}
+
+static struct kunit_case amdgpu_svm_range_cases[] = {
+	KUNIT_CASE(xnack_off_set_attr_maps_everything),
+	KUNIT_CASE(xnack_off_partial_munmap_rebuilds_neighbours),
+	KUNIT_CASE(xnack_off_dontneed_restores),
+	KUNIT_CASE(xnack_on_faults_map_on_demand),
+	KUNIT_CASE(gpu_ro_on_one_page_splits_the_range),
+	KUNIT_CASE(teardown_with_work_queued),
+	{}
+};
+
+static struct kunit_suite amdgpu_svm_range_suite = {
+	.name = "amdgpu_svm_range",
+	.test_cases = amdgpu_svm_range_cases,
+};
+
+kunit_test_suite(amdgpu_svm_range_suite);

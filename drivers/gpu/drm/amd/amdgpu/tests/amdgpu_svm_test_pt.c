@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+/**
+ * DOC: SVM software page table
+ *
+ * The KUnit suites replace the hardware touch points of SVM
+ * (&struct amdgpu_svm_gpu_ops) with a software page table: one entry per
+ * GPU page, holding the DMA address and the PTE bits. It checks the same
+ * context contracts the amdgpu implementation relies on, so that a run
+ * with lockdep on means something: the map path holds the page-table lock
+ * and the notifier lock and runs in a no-reclaim scope; the clear path
+ * holds the notifier lock for write and allocates nothing. At the end of
+ * every invalidation it checks that no entry of the span survived.
+ *
+ * amdgpu_svm_test_mirror_check() compares the table with the CPU: every
+ * page of an accessible interval in a VMA that grants access must be
+ * mapped (XNACK off) to the DMA address of the page the CPU sees there,
+ * with the PTE bits its attributes and VMA call for, and no other page may
+ * be mapped.
+ */
+
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_device.h>
+
+#include "../amdgpu_svm_range.h"
+#include "amdgpu_svm_test_helpers.h"
+#include "amdgpu_svm_test_pt.h"
+
+static struct amdgpu_svm_test_pt *to_pt(struct amdgpu_svm *svm)
+{
+	return svm->ops_priv;
+}
+
+static int pt_lock(struct amdgpu_svm *svm)
+{
+	mutex_lock(&to_pt(svm)->lock);
+	return 0;
+}
+
+static void pt_unlock(struct amdgpu_svm *svm)
+{
+	mutex_unlock(&to_pt(svm)->lock);
+}
+
+static int pt_map(struct amdgpu_svm *svm, unsigned long start,
+		  unsigned long last, const dma_addr_t *dma, u32 pte)
+{
+	struct amdgpu_svm_test_pt *pt = to_pt(svm);
+	unsigned long page;
+
+	lockdep_assert_held(&pt->lock);
+	lockdep_assert_held(&svm->gpusvm.notifier_lock);
+	WARN_ON_ONCE(!(current->flags & PF_MEMALLOC));
+
+	for (page = start; page <= last; page++) {
+		struct amdgpu_svm_test_pte *e = xa_load(&pt->entries, page);
+
+		if (!e) {
+			e = kzalloc_obj(*e);
+			if (!e)
+				return -ENOMEM;
+			if (xa_err(xa_store(&pt->entries, page, e, GFP_KERNEL))) {
+				kfree(e);
+				return -ENOMEM;
+			}
+		}
+		e->dma = dma[page - start];
+		e->pte = pte;
+	}
+	return 0;
+}
+
+static void pt_erase(struct amdgpu_svm_test_pt *pt, unsigned long start,
+		     unsigned long last)
+{
+	struct amdgpu_svm_test_pte *e;
+	unsigned long page;
+
+	xa_for_each_range(&pt->entries, page, e, start, last) {
+		xa_erase(&pt->entries, page);
+		kfree(e);
+	}
+}
+
+static int pt_clear(struct amdgpu_svm *svm, unsigned long start,
+		    unsigned long last)
+{
+	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+	pt_erase(to_pt(svm), start, last);
+	return 0;
+}
+
+static void pt_flush(struct amdgpu_svm *svm, bool heavy)
+{
+	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+}
+
+static void pt_quiesce(struct amdgpu_svm *svm)
+{
+	struct amdgpu_svm_test_pt *pt = to_pt(svm);
+
+	atomic_inc(&pt->quiesce_depth);
+	atomic_inc(&pt->quiesces);
+}
+
+static void pt_resume(struct amdgpu_svm *svm)
+{
+	struct amdgpu_svm_test_pt *pt = to_pt(svm);
+
+	WARN_ON(atomic_dec_return(&pt->quiesce_depth) < 0);
+	atomic_inc(&pt->resumes);
+}
+
+static void pt_check_invalidated(struct amdgpu_svm *svm, unsigned long start,
+				 unsigned long last)
+{
+	struct amdgpu_svm_test_pt *pt = to_pt(svm);
+	struct amdgpu_svm_test_pte *e;
+	unsigned long page;
+
+	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+	xa_for_each_range(&pt->entries, page, e, start, last) {
+		atomic_inc(&pt->survivors);
+		break;
+	}
+}
+
+static const struct amdgpu_svm_gpu_ops pt_ops = {
+	.lock_pt = pt_lock,
+	.unlock_pt = pt_unlock,
+	.map = pt_map,
+	.clear = pt_clear,
+	.flush = pt_flush,
+	.quiesce = pt_quiesce,
+	.resume = pt_resume,
+	.check_invalidated = pt_check_invalidated,
+};
+
+static void pt_release(void *data)
+{
+	struct amdgpu_svm_test_pt *pt = data;
+
+	amdgpu_svm_fini(&pt->svm);
+	pt_erase(pt, 0, ULONG_MAX);
+	xa_destroy(&pt->entries);
+	mutex_destroy(&pt->lock);
+}
+
+/**
+ * amdgpu_svm_test_pt_create() - An SVM on the test's mm with a software page table
+ * @test: the test; the SVM is torn down with it unless destroyed before
+ * @xnack_on: the mode
+ *
+ * Return: the page table, whose @svm member is the SVM.
+ */
+struct amdgpu_svm_test_pt *amdgpu_svm_test_pt_create(struct kunit *test,
+						     bool xnack_on)
+{
+	struct amdgpu_svm_test_pt *pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
+	struct drm_device *drm;
+
+	KUNIT_ASSERT_NOT_NULL(test, pt);
+	KUNIT_ASSERT_EQ(test, kunit_attach_mm(), 0);
+	drm = amdgpu_svm_test_drm_device(test);
+	mutex_init(&pt->lock);
+	xa_init(&pt->entries);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_init(&pt->svm, drm, current->mm, xnack_on,
+					      9, &pt_ops, pt), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pt_release, pt), 0);
+	return pt;
+}
+
+/**
+ * amdgpu_svm_test_pt_destroy() - Tear the SVM down now and check nothing is left
+ * @test: the test
+ * @pt: the page table
+ */
+void amdgpu_svm_test_pt_destroy(struct kunit *test, struct amdgpu_svm_test_pt *pt)
+{
+	kunit_release_action(test, pt_release, pt);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.nr_ranges), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.nr_queued), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.attrs.nr_nodes), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.attrs.nr_pending), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.attrs.nr_notifiers), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesce_depth), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesces), atomic_read(&pt->resumes));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->survivors), 0);
+}
+
+/**
+ * amdgpu_svm_test_pt_count() - How many GPU pages of a span are mapped
+ * @pt: the page table
+ * @start: first page
+ * @last: last page
+ *
+ * Return: the number of entries.
+ */
+unsigned long amdgpu_svm_test_pt_count(struct amdgpu_svm_test_pt *pt,
+				       unsigned long start, unsigned long last)
+{
+	struct amdgpu_svm_test_pte *e;
+	unsigned long page, n = 0;
+
+	xa_for_each_range(&pt->entries, page, e, start, last)
+		n++;
+	return n;
+}
+
+/**
+ * amdgpu_svm_test_pt_lookup() - The entry of one GPU page
+ * @pt: the page table
+ * @page: the page number
+ *
+ * Return: the entry or NULL. Only stable while nothing maps or unmaps.
+ */
+const struct amdgpu_svm_test_pte *
+amdgpu_svm_test_pt_lookup(struct amdgpu_svm_test_pt *pt, unsigned long page)
+{
+	return xa_load(&pt->entries, page);
+}
+
+/* How the CPU maps @addr: 0 no access, 1 read-only, 2 read-write. */
+static int cpu_access(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+	int access = 0;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (vma && (vma->vm_flags & VM_READ))
+		access = vma->vm_flags & VM_WRITE ? 2 : 1;
+	mmap_read_unlock(mm);
+	return access;
+}
+
+/* Check one page; returns a static description of what is wrong, or NULL. */
+static const char *mirror_check_page(struct amdgpu_svm_test_pt *pt,
+				     unsigned long addr)
+{
+	struct amdgpu_svm *svm = &pt->svm;
+	const struct amdgpu_svm_test_pte *e;
+	struct amdgpu_svm_attrs attrs;
+	unsigned long s, l;
+	int access;
+	u64 val;
+
+	if (amdgpu_svm_attr_find(&svm->attrs, addr >> PAGE_SHIFT, &attrs, &s, &l))
+		return "attribute lookup failed";
+	access = cpu_access(svm->gpusvm.mm, addr);
+	e = amdgpu_svm_test_pt_lookup(pt, addr >> PAGE_SHIFT);
+	if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE || !access)
+		return e ? "mapped but not accessible" : NULL;
+	if (!e)
+		return svm->xnack_on ? NULL : "accessible but not mapped";
+	if (e->pte != amdgpu_svm_range_pte(&attrs, access == 1))
+		return "wrong PTE flags";
+	if (copy_from_user(&val, (void __user *)addr, sizeof(val)))
+		return "CPU cannot read the page";
+	if (!amdgpu_svm_test_dma_holds(svm->drm->dev, e->dma, val))
+		return "GPU page is not the CPU's page";
+	return NULL;
+}
+
+/**
+ * amdgpu_svm_test_mirror_check() - The GPU page table mirrors the CPU's
+ * @test: the test
+ * @pt: the page table
+ * @start: first address of the window to check
+ * @size: bytes
+ *
+ * Call at a quiescent point (workers flushed). Also checks that no
+ * invalidation so far left an entry behind.
+ */
+void amdgpu_svm_test_mirror_check(struct kunit *test, struct amdgpu_svm_test_pt *pt,
+				  unsigned long start, unsigned long size)
+{
+	unsigned long addr, bad = 0;
+	const char *why;
+
+	mutex_lock(&pt->svm.lock);
+	for (addr = start; addr < start + size; addr += PAGE_SIZE) {
+		why = mirror_check_page(pt, addr);
+		if (why && bad++ < 4)
+			kunit_err(test, "mirror: page %#lx: %s\n", addr, why);
+	}
+	mutex_unlock(&pt->svm.lock);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "pages that do not mirror the CPU");
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->survivors), 0);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+#ifndef __AMDGPU_SVM_TEST_PT_H__
+#define __AMDGPU_SVM_TEST_PT_H__
+
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/xarray.h>
+
+#include "../amdgpu_svm.h"
+
+struct kunit;
+
+/**
+ * struct amdgpu_svm_test_pt - A software GPU page table
+ * @svm: the SVM it serves
+ * @lock: stands for the root page directory's reservation
+ * @entries: GPU page number to &struct amdgpu_svm_test_pte
+ * @quiesce_depth: quiesces not yet resumed
+ * @quiesces: quiesce calls
+ * @resumes: resume calls
+ * @survivors: invalidations after which an entry of the span survived
+ */
+struct amdgpu_svm_test_pt {
+	struct amdgpu_svm svm;
+	struct mutex lock; /* the "reservation" of the map path */
+	struct xarray entries;
+	atomic_t quiesce_depth;
+	atomic_t quiesces;
+	atomic_t resumes;
+	atomic_t survivors;
+};
+
+/**
+ * struct amdgpu_svm_test_pte - One GPU page table entry
+ * @dma: the DMA address it points at
+ * @pte: &enum amdgpu_svm_pte bits
+ */
+struct amdgpu_svm_test_pte {
+	dma_addr_t dma;
+	u32 pte;
+};
+
+struct amdgpu_svm_test_pt *amdgpu_svm_test_pt_create(struct kunit *test,
+						     bool xnack_on);
+void amdgpu_svm_test_pt_destroy(struct kunit *test, struct amdgpu_svm_test_pt *pt);
+unsigned long amdgpu_svm_test_pt_count(struct amdgpu_svm_test_pt *pt,
+				       unsigned long start, unsigned long last);
+const struct amdgpu_svm_test_pte *
+amdgpu_svm_test_pt_lookup(struct amdgpu_svm_test_pt *pt, unsigned long page);
+void amdgpu_svm_test_mirror_check(struct kunit *test, struct amdgpu_svm_test_pt *pt,
+				  unsigned long start, unsigned long size);
+
+#endif
