@@ -21,21 +21,20 @@ mk() { make -s -C "$tree" O="$build" ARCH=x86_64 CC="$CC_WRAP" -j"$JOBS" "$@"; }
 frag=$build/fragment.config
 mkdir -p "$build"
 { cat "$REPO/Kconfig.fragment"; echo "CONFIG_DRM_AMD_DC=n"
-  echo "CONFIG_DRM_AMDGPU_WERROR=n"; printf '%s\n' "${settings[@]/#/CONFIG_}"; } > "$frag.new"
+  echo "CONFIG_DRM_AMDGPU_WERROR=n"; printf 'CONFIG_%s\n' "${settings[@]}"; } > "$frag.new"
 if ! cmp -s "$frag.new" "$frag" || [ ! -f "$build/.config" ]; then
 	mv "$frag.new" "$frag"
-	mk defconfig >/dev/null
-	(cd "$build" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$build" \
-		"$build/.config" "$frag" >/dev/null)
-	mk olddefconfig >/dev/null
+	{ mk defconfig &&
+	  "$tree/scripts/kconfig/merge_config.sh" -m -O "$build" "$build/.config" "$frag" &&
+	  mk olddefconfig; } > "$build/config.log" 2>&1 || die "$name: config failed"
 	rm -f "$build/.prepared"
 fi
 rm -f "$frag.new"
-for s in "${settings[@]}" DRM_AMDGPU_SVM=y; do
-	case " ${settings[*]} " in *" ${s%%=*}="*) [ "$s" = DRM_AMDGPU_SVM=y ] && continue;; esac
-	grep -qx "CONFIG_${s%%=n}" "$build/.config" 2>/dev/null && continue
-	[ "${s#*=}" = n ] && ! grep -q "^CONFIG_${s%%=*}=" "$build/.config" && continue
-	die "$name: CONFIG_$s did not stick in $build/.config"
+for s in "${settings[@]}"; do
+	case $s in
+	*=n) ! grep -q "^CONFIG_${s%=n}=[ym]" "$build/.config";;
+	*) grep -qx "CONFIG_$s" "$build/.config";;
+	esac || die "$name: CONFIG_$s did not stick"
 done
 if [ ! -f "$build/.prepared" ]; then
 	mk modules_prepare

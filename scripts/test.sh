@@ -27,13 +27,21 @@ if [ -n "$tree" ]; then
 	grep -q '"status"' "$kbuild/results.json" 2>/dev/null ||
 		tail -n 30 "$kbuild/kunit.out"
 
-	step "x86_64 compile of the amdgpu directory"
-	if x86=$("$REPO/scripts/build-x86.sh" "$tree" svm-hsa DRM_AMDGPU_SVM=y HSA_AMD=y); then
-		echo "PASS x86_64 compile SVM=y HSA_AMD=y" | record
-	else
-		echo "FAIL x86_64 compile SVM=y HSA_AMD=y" | record
-		x86=$CACHE/x86-svm-hsa
-	fi
+	step "x86_64 compiles of the amdgpu directory"
+	x86=$CACHE/x86-svm-hsa
+	for svm in y n; do
+		for hsa in y n; do
+			name=svm$svm-hsa$hsa
+			[ $svm$hsa = yy ] && name=svm-hsa
+			if "$REPO/scripts/build-x86.sh" "$tree" $name DRM_AMDGPU_SVM=$svm \
+				HSA_AMD=$hsa > "$CACHE/x86-$name.log" 2>&1; then
+				echo "PASS x86_64 compile SVM=$svm HSA_AMD=$hsa" | record
+			else
+				grep -E 'error|warning' "$CACHE/x86-$name.log" | head -n 20
+				echo "FAIL x86_64 compile SVM=$svm HSA_AMD=$hsa" | record
+			fi
+		done
+	done
 
 	step "uapi headers and ABI"
 	"$REPO/scripts/abi-check.sh" "$tree" | record

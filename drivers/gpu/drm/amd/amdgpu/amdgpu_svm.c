@@ -175,19 +175,12 @@ static void attrs_changed(void *priv, unsigned long start, unsigned long last,
 	c->map = true;
 }
 
-static int apply_change(struct amdgpu_svm *svm, struct attr_change *c)
-{
-	if (!c->map)
-		return 0;
-	return amdgpu_svm_range_map_span(svm, c->map_start, c->map_last, false);
-}
-
 /**
  * amdgpu_svm_set_attr() - SET_ATTR: change attributes and the GPU mappings
  * @svm: the SVM
  * @start: first page
  * @last: last page
- * @req: the checked request
+ * @req: the checked request; NULL puts the span back to the defaults
  *
  * Ranges of spans whose access or PTE flags changed are removed; with XNACK
  * off, the accessible ones are mapped again before this returns.
@@ -204,8 +197,8 @@ int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_collect_garbage(svm);
 	ret = amdgpu_svm_attr_set(&svm->attrs, start, last, req, attrs_changed, &c);
-	if (!ret)
-		ret = apply_change(svm, &c);
+	if (!ret && c.map)
+		ret = amdgpu_svm_range_map_span(svm, c.map_start, c.map_last, false);
 	mutex_unlock(&svm->lock);
 	return ret;
 }
@@ -221,16 +214,7 @@ int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 int amdgpu_svm_reset_attr(struct amdgpu_svm *svm, unsigned long start,
 			  unsigned long last)
 {
-	struct attr_change c = { .svm = svm };
-	int ret;
-
-	mutex_lock(&svm->lock);
-	amdgpu_svm_range_collect_garbage(svm);
-	ret = amdgpu_svm_attr_reset(&svm->attrs, start, last, attrs_changed, &c);
-	if (!ret)
-		ret = apply_change(svm, &c);
-	mutex_unlock(&svm->lock);
-	return ret;
+	return amdgpu_svm_set_attr(svm, start, last, NULL);
 }
 
 /**

@@ -66,7 +66,7 @@ struct amdgpu_svm_gpu_ops {
 	 * while holding it, but the PT lock allows allocation.
 	 */
 	int (*map)(struct amdgpu_svm *svm, unsigned long start,
-		   unsigned long last, const dma_addr_t *dma, u32 pte);
+		   unsigned long last, dma_addr_t *dma, u32 pte);
 	/**
 	 * @clear: invalidate GPU pages [@start, @last]. Called with the
 	 * notifier lock held for write, from MMU notifiers: no allocation

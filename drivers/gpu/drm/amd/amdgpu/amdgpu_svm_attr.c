@@ -809,7 +809,8 @@ static void clear_work_func(struct work_struct *work)
  * @tree: the tree
  * @start: first page
  * @last: last page
- * @req: the request, checked by amdgpu_svm_attr_req_parse()
+ * @req: the request, checked by amdgpu_svm_attr_req_parse(); NULL puts
+ *	the span back to the defaults
  * @changed: told of each span whose attributes changed (may be NULL)
  * @priv: passed to @changed
  *
@@ -845,14 +846,7 @@ int amdgpu_svm_attr_reset(struct amdgpu_svm_attr_tree *tree,
 			  unsigned long start, unsigned long last,
 			  amdgpu_svm_attr_changed_fn changed, void *priv)
 {
-	int ret;
-
-	mutex_lock(&tree->lock);
-	ret = flush_unmapped_locked(tree);
-	if (!ret)
-		ret = rewrite_span(tree, start, last, NULL, changed, priv);
-	mutex_unlock(&tree->lock);
-	return ret;
+	return amdgpu_svm_attr_set(tree, start, last, NULL, changed, priv);
 }
 
 /**

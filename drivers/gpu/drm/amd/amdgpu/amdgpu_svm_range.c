@@ -270,9 +270,7 @@ static void range_invalidate(struct drm_gpusvm *gpusvm,
 					    (end - 1) >> PAGE_SHIFT);
 }
 
-/**
- * amdgpu_svm_range_ops - How drm_gpusvm allocates and invalidates our ranges
- */
+/* How drm_gpusvm allocates, frees and invalidates our ranges. */
 const struct drm_gpusvm_ops amdgpu_svm_range_ops = {
 	.range_alloc = range_alloc,
 	.range_free = range_free,

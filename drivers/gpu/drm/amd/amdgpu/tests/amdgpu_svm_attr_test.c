@@ -490,34 +490,24 @@ static void attr_get_folds_mixed_spans(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&tree->nr_nodes), 0);
 }
 
-static void attr_set_survives_allocation_failure(struct kunit *test)
+/*
+ * Fail the 1st, 2nd, ... allocation of a SET until it succeeds; after each
+ * failure the tree must be exactly as before, with no node leaked.
+ */
+static void set_until_it_succeeds(struct kunit *test,
+				  struct amdgpu_svm_attr_tree *tree,
+				  unsigned long start, unsigned long last,
+				  const struct amdgpu_svm_attr_req *req)
 {
-	struct amdgpu_svm_attr_range *before, *after;
-	struct drm_amdgpu_svm_attribute a[] = {
-		{ AMDGPU_SVM_ATTR_ACCESS, AMDGPU_SVM_ACCESS_IN_PLACE },
-		{ AMDGPU_SVM_ATTR_GPU_EXEC, 1 },
-	};
-	struct amdgpu_svm_attr_tree *tree;
-	struct amdgpu_svm_attr_req req;
-	int nb, na, nodes, n, ret;
-
-	tree = kunit_kzalloc(test, sizeof(*tree), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, tree);
-	init_tree(test, tree, false);
-	before = snapshot_alloc(test);
-	after = snapshot_alloc(test);
-	/* Holes, intervals that stick out at both ends, one inside. */
-	set_one(test, tree, 0x10, 0x2f, AMDGPU_SVM_ATTR_GPU_RO, 1);
-	set_one(test, tree, 0x40, 0x4f, AMDGPU_SVM_ATTR_GRANULARITY, 3);
-	set_one(test, tree, 0x60, 0x8f, AMDGPU_SVM_ATTR_HIVE_LOCAL, 1);
-	/* A block far away, so the request also needs a new notifier. */
-	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_req_parse(&req, a, ARRAY_SIZE(a)), 0);
-	nb = snapshot(tree, before, SNAPSHOT_MAX);
-	nodes = atomic_read(&tree->nr_nodes);
+	struct amdgpu_svm_attr_range *before = snapshot_alloc(test);
+	struct amdgpu_svm_attr_range *after = snapshot_alloc(test);
+	int nb = snapshot(tree, before, SNAPSHOT_MAX);
+	int nodes = atomic_read(&tree->nr_nodes);
+	int n, na, ret;
 
 	for (n = 1; ; n++) {
 		tree->fail_alloc = n;
-		ret = amdgpu_svm_attr_set(tree, 0x20, 0x70, &req, NULL, NULL);
+		ret = amdgpu_svm_attr_set(tree, start, last, req, NULL, NULL);
 		if (!ret)
 			break;
 		KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
@@ -528,21 +518,32 @@ static void attr_set_survives_allocation_failure(struct kunit *test)
 		KUNIT_ASSERT_LT(test, n, 64);
 	}
 	tree->fail_alloc = 0;
-	kunit_info(test, "SET succeeded once %d allocations were allowed\n", n - 1);
+	kunit_info(test, "SET [%#lx, %#lx] succeeded once %d allocations were allowed\n",
+		   start, last, n - 1);
 	KUNIT_EXPECT_GT(test, n, 1);
 	check_invariants(test, tree);
+}
 
-	for (n = 1; ; n++) {
-		tree->fail_alloc = n;
-		ret = amdgpu_svm_attr_set(tree, 0x80000 + 5, 0x80000 + 7, &req,
-					  NULL, NULL);
-		if (!ret)
-			break;
-		KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
-		KUNIT_ASSERT_LT(test, n, 64);
-	}
-	tree->fail_alloc = 0;
-	check_invariants(test, tree);
+static void attr_set_survives_allocation_failure(struct kunit *test)
+{
+	struct drm_amdgpu_svm_attribute a[] = {
+		{ AMDGPU_SVM_ATTR_ACCESS, AMDGPU_SVM_ACCESS_IN_PLACE },
+		{ AMDGPU_SVM_ATTR_GPU_EXEC, 1 },
+	};
+	struct amdgpu_svm_attr_tree *tree;
+	struct amdgpu_svm_attr_req req;
+
+	tree = kunit_kzalloc(test, sizeof(*tree), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tree);
+	init_tree(test, tree, false);
+	/* Holes, intervals that stick out at both ends, one inside. */
+	set_one(test, tree, 0x10, 0x2f, AMDGPU_SVM_ATTR_GPU_RO, 1);
+	set_one(test, tree, 0x40, 0x4f, AMDGPU_SVM_ATTR_GRANULARITY, 3);
+	set_one(test, tree, 0x60, 0x8f, AMDGPU_SVM_ATTR_HIVE_LOCAL, 1);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_req_parse(&req, a, ARRAY_SIZE(a)), 0);
+	set_until_it_succeeds(test, tree, 0x20, 0x70, &req);
+	/* A block far away, so the request also needs a new notifier. */
+	set_until_it_succeeds(test, tree, 0x80000 + 5, 0x80000 + 7, &req);
 }
 
 static void attr_dropped_on_munmap(struct kunit *test)

@@ -51,6 +51,9 @@ unsigned long amdgpu_svm_test_pt_count(struct amdgpu_svm_test_pt *pt,
 				       unsigned long start, unsigned long last);
 const struct amdgpu_svm_test_pte *
 amdgpu_svm_test_pt_lookup(struct amdgpu_svm_test_pt *pt, unsigned long page);
+void amdgpu_svm_test_mirror_check_safe(struct kunit *test,
+				       struct amdgpu_svm_test_pt *pt,
+				       unsigned long start, unsigned long size);
 void amdgpu_svm_test_mirror_check(struct kunit *test, struct amdgpu_svm_test_pt *pt,
 				  unsigned long start, unsigned long size);
 
