@@ -21,9 +21,21 @@ fi
 # Commits before the Kconfig patch resolve to another .config; each distinct
 # config gets its own build dir, so every dir stays incremental.
 n=0
+head=$(git -C "$tree" rev-parse HEAD)
 for c in $(git -C "$tree" rev-list --reverse svm-base..HEAD); do
 	n=$((n + 1))
 	subj=$(git -C "$tree" log -1 --format=%s "$c")
+	# The last commit is the tree the KUnit run just built.
+	if [ "$c" = "$head" ]; then
+		echo "PASS bisect-build $n $subj (built by the KUnit run)"
+		continue
+	fi
+	# Nothing the kernel build reads changed: the previous build stands.
+	if ! git -C "$tree" diff --name-only "$c^" "$c" |
+	     grep -qvE '^(Documentation/|tools/|MAINTAINERS$)'; then
+		echo "PASS bisect-build $n $subj (touches no built file)"
+		continue
+	fi
 	git -C "$wt" checkout -q --detach "$c"
 	cfg=$CACHE/bisect-config
 	mkdir -p "$cfg"
