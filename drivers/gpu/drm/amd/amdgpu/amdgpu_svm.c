@@ -3,8 +3,11 @@
  * Copyright 2026 Advanced Micro Devices, Inc.
  */
 
+#include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "amdgpu_svm.h"
 #include "amdgpu_svm_range.h"
@@ -14,7 +17,8 @@
  *
  * One &struct amdgpu_svm per device and process: a drm_gpusvm instance on
  * the process's mm, the attribute tree, the SVM lock and two workers on an
- * ordered workqueue.
+ * ordered workqueue. amdgpu_svm_ioctl() serves DRM_AMDGPU_GEM_SVM for it;
+ * only the process whose mm it serves may call it.
  *
  * The garbage collector removes the ranges the CPU unmapped and, with
  * XNACK off, maps again the parts of them that are still mapped. The
@@ -237,5 +241,153 @@ int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 	amdgpu_svm_range_collect_garbage(svm);
 	ret = amdgpu_svm_range_map_fault(svm, addr, write);
 	mutex_unlock(&svm->lock);
+	return ret;
+}
+
+/* Whether VMAs cover every page of [start, end) without a gap. */
+static bool span_is_mapped(struct mm_struct *mm, unsigned long start,
+			   unsigned long end)
+{
+	struct vm_area_struct *vma;
+	bool mapped = true;
+
+	mmap_read_lock(mm);
+	while (start < end) {
+		vma = vma_lookup(mm, start);
+		if (!vma) {
+			mapped = false;
+			break;
+		}
+		start = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return mapped;
+}
+
+/*
+ * A munmap between the check and the SET may have left attributes on
+ * memory that is no longer mapped; drop them, as the munmap would have.
+ */
+static int drop_unmapped(struct amdgpu_svm *svm, unsigned long start,
+			 unsigned long end)
+{
+	struct mm_struct *mm = svm->gpusvm.mm;
+	struct vm_area_struct *vma;
+	unsigned long gap, gap_end;
+	int ret = 0;
+
+	while (!ret && start < end) {
+		mmap_read_lock(mm);
+		vma = find_vma(mm, start);
+		gap = start;
+		gap_end = vma ? min(vma->vm_start, end) : end;
+		start = vma ? vma->vm_end : end;
+		mmap_read_unlock(mm);
+		if (gap < gap_end)
+			ret = amdgpu_svm_reset_attr(svm, gap >> PAGE_SHIFT,
+						    (gap_end >> PAGE_SHIFT) - 1);
+	}
+	return ret;
+}
+
+static int ioctl_check_span(const struct drm_amdgpu_gem_svm *args)
+{
+	u64 end = args->start_addr + args->size;
+
+	if (!args->size || !PAGE_ALIGNED(args->start_addr) ||
+	    !PAGE_ALIGNED(args->size) || end < args->start_addr || end > TASK_SIZE)
+		return -EINVAL;
+	if (args->nattr > AMDGPU_SVM_MAX_ATTRS)
+		return -EINVAL;
+	switch (args->operation) {
+	case AMDGPU_SVM_OP_SET_ATTR:
+	case AMDGPU_SVM_OP_GET_ATTR:
+		return 0;
+	case AMDGPU_SVM_OP_RESET_ATTR:
+		return args->nattr ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int ioctl_set(struct amdgpu_svm *svm, const struct drm_amdgpu_gem_svm *args,
+		     const struct drm_amdgpu_svm_attribute *attrs)
+{
+	unsigned long start = args->start_addr, end = start + args->size;
+	struct amdgpu_svm_attr_req req;
+	int ret;
+
+	ret = amdgpu_svm_attr_req_parse(&req, attrs, args->nattr);
+	if (ret)
+		return ret;
+	if (!span_is_mapped(svm->gpusvm.mm, start, end))
+		return -EFAULT;
+	ret = amdgpu_svm_set_attr(svm, start >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1,
+				  &req);
+	if (ret)
+		return ret;
+	return drop_unmapped(svm, start, end);
+}
+
+/**
+ * amdgpu_svm_ioctl() - Carry out one DRM_AMDGPU_GEM_SVM request
+ * @svm: the SVM of the device file's VM
+ * @args: the request, copied in from userspace
+ *
+ * Checks the request, copies the attribute array in, dispatches SET, GET
+ * or RESET and copies GET's answers out. SET and GET need the whole span
+ * mapped by the CPU; RESET does not. A failed request changes nothing,
+ * except -EINTR from SET (see amdgpu_svm_set_attr()).
+ *
+ * Return: 0; -EPERM when the caller's mm is not the one the SVM serves (a
+ * forked child, or a process the file was passed to); -EINVAL for a bad
+ * span, operation, count or attribute; -EFAULT for an unreadable or
+ * unwritable array, or a span not mapped by the CPU; -ENOMEM; -EINTR.
+ */
+int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
+{
+	void __user *uattrs = u64_to_user_ptr(args->attrs_ptr);
+	struct drm_amdgpu_svm_attribute *attrs = NULL;
+	size_t bytes = (size_t)args->nattr * sizeof(*attrs);
+	unsigned long first, last;
+	int ret;
+
+	if (current->mm != svm->gpusvm.mm)
+		return -EPERM;
+	ret = ioctl_check_span(args);
+	if (ret)
+		return ret;
+	first = args->start_addr >> PAGE_SHIFT;
+	last = first + (args->size >> PAGE_SHIFT) - 1;
+
+	if (args->nattr) {
+		attrs = kvmalloc(bytes, GFP_KERNEL);
+		if (!attrs)
+			return -ENOMEM;
+		if (copy_from_user(attrs, uattrs, bytes)) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+
+	switch (args->operation) {
+	case AMDGPU_SVM_OP_SET_ATTR:
+		ret = ioctl_set(svm, args, attrs);
+		break;
+	case AMDGPU_SVM_OP_GET_ATTR:
+		if (!span_is_mapped(svm->gpusvm.mm, args->start_addr,
+				    args->start_addr + args->size)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = amdgpu_svm_attr_get(&svm->attrs, first, last, attrs, args->nattr);
+		if (!ret && bytes && copy_to_user(uattrs, attrs, bytes))
+			ret = -EFAULT;
+		break;
+	default:
+		ret = amdgpu_svm_reset_attr(svm, first, last);
+	}
+out:
+	kvfree(attrs);
 	return ret;
 }

@@ -163,5 +163,6 @@ int amdgpu_svm_reset_attr(struct amdgpu_svm *svm, unsigned long start,
 			  unsigned long last);
 int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 			    bool write);
+int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args);
 
 #endif
