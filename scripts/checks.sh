@@ -7,6 +7,7 @@
 #   scripts/checks.sh checkpatch SERIES_DIR TREE
 #   scripts/checks.sh kernel-doc TREE
 #   scripts/checks.sh sparse-w1 TREE X86_BUILD UML_BUILD
+#   scripts/checks.sh htmldocs TREE
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -72,9 +73,32 @@ check_sparse_w1() {
 	done
 }
 
+# Render Documentation/gpu with Sphinx; any warning that names an SVM file
+# or identifier fails.  The base tree's own warnings are not ours.
+check_htmldocs() {
+	local tree=$1 out=$CACHE/docs-build bad
+	need_packages python3-sphinx python3-yaml
+	if ! make -s -C "$tree" O="$out" SPHINXDIRS=gpu htmldocs > "$out.log" 2>&1; then
+		tail -n 20 "$out.log"
+		fail "htmldocs SPHINXDIRS=gpu" "sphinx failed"
+		return
+	fi
+	bad=$(sed "s|$CACHE/||g" "$out.log" | grep -iE 'warning|error' |
+		grep -E 'svm\.rst|amdgpu_svm|drm_amdgpu_(gem_)?svm|AMDGPU_SVM' || true)
+	if [ -n "$bad" ]; then
+		echo "$bad"
+		fail "htmldocs SPHINXDIRS=gpu" "$(echo "$bad" | wc -l) SVM warning(s)"
+	elif [ ! -f "$out/Documentation/output/gpu/amdgpu/svm.html" ]; then
+		fail "htmldocs SPHINXDIRS=gpu" "svm.html was not rendered"
+	else
+		pass "htmldocs SPHINXDIRS=gpu (svm.html, no SVM warnings)"
+	fi
+}
+
 case ${1:-} in
+htmldocs) check_htmldocs "$2";;
 checkpatch) check_checkpatch "$2" "$3";;
 kernel-doc) check_kernel_doc "$2";;
 sparse-w1) check_sparse_w1 "$2" "$3" "$4";;
-*) die "usage: checks.sh checkpatch|kernel-doc|sparse-w1 ...";;
+*) die "usage: checks.sh checkpatch|kernel-doc|sparse-w1|htmldocs ...";;
 esac

@@ -50,6 +50,8 @@ if [ -n "$tree" ]; then
 	"$REPO/scripts/checks.sh" checkpatch "$series" "$tree" | record
 	step "kernel-doc"
 	"$REPO/scripts/checks.sh" kernel-doc "$tree" | record
+	step "htmldocs"
+	"$REPO/scripts/checks.sh" htmldocs "$tree" | record
 	step "sparse and W=1"
 	"$REPO/scripts/checks.sh" sparse-w1 "$tree" "$x86" "$kbuild" | record
 	step "bisect build"
