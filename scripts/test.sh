@@ -45,6 +45,8 @@ if [ -n "$tree" ]; then
 
 	step "uapi headers and ABI"
 	"$REPO/scripts/abi-check.sh" "$tree" | record
+	step "kselftests"
+	"$REPO/scripts/selftests.sh" "$tree" | record
 
 	step "checkpatch"
 	"$REPO/scripts/checks.sh" checkpatch "$series" "$tree" | record

@@ -159,9 +159,8 @@ static void range_queue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	}
 	/* An unmapped range is removed, never restored. */
 	if (r->queue != queue && r->queue != AMDGPU_SVM_RANGE_GC) {
-		list_del(&r->work_link);
-		list_add_tail(&r->work_link, queue == AMDGPU_SVM_RANGE_GC ?
-			      &svm->gc_list : &svm->restore_list);
+		list_move_tail(&r->work_link, queue == AMDGPU_SVM_RANGE_GC ?
+			       &svm->gc_list : &svm->restore_list);
 		r->queue = queue;
 	}
 	spin_unlock(&svm->work_lock);

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * DRM_AMDGPU_GEM_SVM through an amdgpu render node: attribute round trips,
+ * mixed-span answers, the errno of every invalid argument, attributes
+ * dropped by munmap, and a forked child refused.  Each case is skipped,
+ * with the reason, where there is no amdgpu device or the kernel lacks
+ * the ioctl.  Render nodes are found with DRM_IOCTL_VERSION, so the test
+ * needs nothing but the kernel's headers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include <drm/amdgpu_drm.h>
+
+#include "../../kselftest_harness.h"
+
+#define MEM_SIZE	(4u << 20)
+#define PAGE		4096u
+
+/* Whether the DRM device behind @fd is driven by amdgpu. */
+static int is_amdgpu(int fd)
+{
+	char name[16] = "";
+	struct drm_version v = {
+		.name_len = sizeof(name) - 1,
+		.name = name,
+	};
+
+	return !ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "amdgpu");
+}
+
+/* The first amdgpu render node, opened, or -1. */
+static int open_amdgpu_render_node(void)
+{
+	char path[32];
+	int minor, fd;
+
+	for (minor = 128; minor < 192; minor++) {
+		snprintf(path, sizeof(path), "/dev/dri/renderD%d", minor);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (is_amdgpu(fd))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static int svm(int fd, uint32_t op, void *start, uint64_t size,
+	       struct drm_amdgpu_svm_attribute *attrs, uint32_t nattr)
+{
+	struct drm_amdgpu_gem_svm args = {
+		.start_addr = (uintptr_t)start,
+		.size = size,
+		.operation = op,
+		.nattr = nattr,
+		.attrs_ptr = (uintptr_t)attrs,
+	};
+
+	return ioctl(fd, DRM_IOCTL_AMDGPU_GEM_SVM, &args) ? -errno : 0;
+}
+
+static uint32_t get_one(int fd, void *start, uint64_t size, uint32_t type)
+{
+	struct drm_amdgpu_svm_attribute a = { .type = type };
+
+	if (svm(fd, AMDGPU_SVM_OP_GET_ATTR, start, size, &a, 1))
+		return 0xdeadbeef;
+	return a.value;
+}
+
+FIXTURE(svm) {
+	int fd;
+	char *mem;
+};
+
+FIXTURE_SETUP(svm)
+{
+	self->mem = MAP_FAILED;
+	self->fd = open_amdgpu_render_node();
+	if (self->fd < 0)
+		SKIP(return, "no amdgpu render node");
+	self->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	if (svm(self->fd, AMDGPU_SVM_OP_RESET_ATTR, self->mem, PAGE, NULL, 0))
+		SKIP(return, "the kernel has no DRM_AMDGPU_GEM_SVM");
+}
+
+FIXTURE_TEARDOWN(svm)
+{
+	if (self->mem != MAP_FAILED)
+		munmap(self->mem, MEM_SIZE);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(svm, round_trip)
+{
+	struct drm_amdgpu_svm_attribute set[] = {
+		{ AMDGPU_SVM_ATTR_PREFERRED_LOC, AMDGPU_SVM_LOCATION_SYSMEM },
+		{ AMDGPU_SVM_ATTR_GPU_RO, 1 },
+		{ AMDGPU_SVM_ATTR_GRANULARITY, 4 },
+	};
+
+	ASSERT_EQ(0, svm(self->fd, AMDGPU_SVM_OP_SET_ATTR, self->mem, MEM_SIZE, set, 3));
+	EXPECT_EQ(AMDGPU_SVM_LOCATION_SYSMEM,
+		  get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_PREFERRED_LOC));
+	EXPECT_EQ(1, get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_GPU_RO));
+	EXPECT_EQ(4, get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_GRANULARITY));
+	ASSERT_EQ(0, svm(self->fd, AMDGPU_SVM_OP_RESET_ATTR, self->mem, MEM_SIZE, NULL, 0));
+	EXPECT_EQ(0, get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_GPU_RO));
+	EXPECT_EQ(AMDGPU_SVM_LOCATION_UNDEFINED,
+		  get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_PREFERRED_LOC));
+}
+
+TEST_F(svm, mixed_span)
+{
+	struct drm_amdgpu_svm_attribute a[] = {
+		{ AMDGPU_SVM_ATTR_PREFERRED_LOC, AMDGPU_SVM_LOCATION_SYSMEM },
+		{ AMDGPU_SVM_ATTR_GPU_EXEC, 1 },
+		{ AMDGPU_SVM_ATTR_GRANULARITY, 2 },
+	};
+
+	ASSERT_EQ(0, svm(self->fd, AMDGPU_SVM_OP_SET_ATTR, self->mem, MEM_SIZE / 2, a, 3));
+	EXPECT_EQ(AMDGPU_SVM_LOCATION_UNDEFINED,
+		  get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_PREFERRED_LOC));
+	EXPECT_EQ(0, get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_GPU_EXEC));
+	EXPECT_EQ(2, get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_GRANULARITY));
+	EXPECT_EQ(1, get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_COHERENT));
+}
+
+TEST_F(svm, invalid_arguments)
+{
+	static const struct {
+		const char *what;
+		int err;
+		uint32_t op, type, value, nattr;
+		uint64_t offset, size;
+	} bad[] = {
+		{ "unknown operation", -EINVAL, 3, 2, 1, 1, 0, PAGE },
+		{ "size 0", -EINVAL, 0, 2, 1, 1, 0, 0 },
+		{ "misaligned start", -EINVAL, 0, 2, 1, 1, 1, PAGE },
+		{ "misaligned size", -EINVAL, 0, 2, 1, 1, 0, PAGE + 1 },
+		{ "too many attributes", -EINVAL, 0, 2, 1, 1025, 0, PAGE },
+		{ "RESET with attributes", -EINVAL, 2, 2, 1, 1, 0, PAGE },
+		{ "unknown type", -EINVAL, 0, 11, 1, 1, 0, PAGE },
+		{ "access 3", -EINVAL, 0, 2, 3, 1, 0, PAGE },
+		{ "boolean 2", -EINVAL, 0, 8, 2, 1, 0, PAGE },
+		{ "location 7", -EINVAL, 0, 0, 7, 1, 0, PAGE },
+		{ "span beyond the mapping", -EFAULT, 0, 2, 1, 1, MEM_SIZE - PAGE, 2 * PAGE },
+	};
+	struct drm_amdgpu_svm_attribute a;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		a = (struct drm_amdgpu_svm_attribute){ bad[i].type, bad[i].value };
+		EXPECT_EQ(bad[i].err, svm(self->fd, bad[i].op, self->mem + bad[i].offset,
+					  bad[i].size, &a, bad[i].nattr))
+			TH_LOG("%s", bad[i].what);
+	}
+	EXPECT_EQ(-EFAULT, svm(self->fd, AMDGPU_SVM_OP_SET_ATTR, self->mem, PAGE,
+			       (void *)16, 1));
+	EXPECT_EQ(0, get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_GPU_RO));
+}
+
+TEST_F(svm, dropped_after_munmap)
+{
+	struct drm_amdgpu_svm_attribute a = { AMDGPU_SVM_ATTR_GPU_RO, 1 };
+	char *p;
+
+	ASSERT_EQ(0, svm(self->fd, AMDGPU_SVM_OP_SET_ATTR, self->mem, MEM_SIZE, &a, 1));
+	ASSERT_EQ(0, munmap(self->mem, PAGE));
+	p = mmap(self->mem, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(self->mem, p);
+	EXPECT_EQ(0, get_one(self->fd, self->mem, PAGE, AMDGPU_SVM_ATTR_GPU_RO));
+	EXPECT_EQ(1, get_one(self->fd, self->mem + PAGE, PAGE, AMDGPU_SVM_ATTR_GPU_RO));
+}
+
+TEST_F(svm, forked_child_refused)
+{
+	struct drm_amdgpu_svm_attribute a = { AMDGPU_SVM_ATTR_GPU_RO, 1 };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(svm(self->fd, AMDGPU_SVM_OP_SET_ATTR, self->mem, PAGE, &a, 1) ==
+		      -EPERM ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, get_one(self->fd, self->mem, PAGE, AMDGPU_SVM_ATTR_GPU_RO));
+}
+
+TEST_HARNESS_MAIN
