@@ -61,6 +61,7 @@ if [ -n "$tree" ]; then
 fi
 
 step "done"
+echo "(took $(( $(date +%s) - start ))s)"
 python3 - "$results" <<'PY' | tee "$CACHE/last-test-summary.txt"
 import re, sys
 p = f = s = 0
@@ -76,6 +77,5 @@ for line in open(sys.argv[1]):
         s += 1
 print("%d passed, %d failed, %d skipped" % (p, f, s))
 PY
-echo "(took $(( $(date +%s) - start ))s)"
 grep -qE "(^| )0 failed" "$CACHE/last-test-summary.txt" || exit 1
 exit 0
