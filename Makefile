@@ -4,10 +4,9 @@
 #               x86_64 and write the series (git format-patch) to out/series
 # make test     the whole test suite (see README.md)
 # make apply KSRC=/path/to/linux   apply the series with git am onto a tree
-# make bench    benchmarks (not pass/fail)
 
 SHELL := /bin/bash
-.PHONY: all test apply bench clean
+.PHONY: all test apply clean
 
 all:
 	@scripts/make-all.sh
@@ -17,9 +16,6 @@ test:
 
 apply:
 	@scripts/apply-series.sh "$(KSRC)"
-
-bench:
-	@scripts/bench.sh
 
 clean:
 	rm -rf out
