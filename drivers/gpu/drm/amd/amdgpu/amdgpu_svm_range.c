@@ -167,8 +167,8 @@ static void range_queue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	queue_work(svm->wq, work);
 }
 
-/* Take @r off its worker list; returns whether it was on one. */
-static bool range_dequeue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+/* Take @r off its worker list, if it is on one. */
+static void range_dequeue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 {
 	bool queued;
 
@@ -182,7 +182,6 @@ static bool range_dequeue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 	spin_unlock(&svm->work_lock);
 	if (queued)
 		drm_gpusvm_range_put(&r->base);
-	return queued;
 }
 
 /**
