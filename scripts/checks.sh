@@ -34,7 +34,7 @@ check_checkpatch() {
 	done
 }
 
-c_and_h_files() { "$REPO/scripts/series-files.py" new | grep -E '\.[ch]$' |
+c_and_h_files() { "$REPO/scripts/series-files.py" | grep -E '\.[ch]$' |
 	grep -v '^tools/' || true; }
 
 check_kernel_doc() {
@@ -55,7 +55,7 @@ check_kernel_doc() {
 # KUnit build; the others in the x86_64 build.
 check_sparse_w1() {
 	local tree=$1 x86=$2 uml=$3 f obj build arch out
-	for f in $("$REPO/scripts/series-files.py" new | grep '^drivers/.*\.c$'); do
+	for f in $("$REPO/scripts/series-files.py" | grep '^drivers/.*\.c$'); do
 		obj=${f%.c}.o
 		case $f in
 		*/tests/*) build=$uml arch=um;;

@@ -319,6 +319,21 @@ void amdgpu_svm_attr_lookup(struct amdgpu_svm_attr_tree *tree,
 	*last = attrs_at(tree, page, attrs, start);
 }
 
+/* A span that could not be recorded joins the overflow span; pending_lock held. */
+static void overflow_add(struct amdgpu_svm_attr_tree *tree, unsigned long start,
+			 unsigned long last)
+{
+	lockdep_assert_held(&tree->pending_lock);
+	if (!tree->pending_overflow) {
+		tree->pending_overflow = true;
+		tree->overflow.start = start;
+		tree->overflow.last = last;
+		return;
+	}
+	tree->overflow.start = min(tree->overflow.start, start);
+	tree->overflow.last = max(tree->overflow.last, last);
+}
+
 static void notifier_record_unmap(struct amdgpu_svm_attr_notifier *n,
 				  unsigned long start, unsigned long last)
 {
@@ -339,13 +354,8 @@ static void notifier_record_unmap(struct amdgpu_svm_attr_notifier *n,
 		list_add_tail(&span->link, &tree->pending);
 		atomic_inc(&tree->nr_pending);
 		span = NULL;
-	} else if (tree->pending_overflow) {
-		tree->overflow.start = min(tree->overflow.start, start);
-		tree->overflow.last = max(tree->overflow.last, last);
 	} else {
-		tree->pending_overflow = true;
-		tree->overflow.start = start;
-		tree->overflow.last = last;
+		overflow_add(tree, start, last);
 	}
 	spin_unlock(&tree->pending_lock);
 	kfree(span);
@@ -668,13 +678,8 @@ static void pending_push_back(struct amdgpu_svm_attr_tree *tree,
 		*copy = *span;
 		list_add(&copy->link, &tree->pending);
 		atomic_inc(&tree->nr_pending);
-	} else if (tree->pending_overflow) {
-		tree->overflow.start = min(tree->overflow.start, span->start);
-		tree->overflow.last = max(tree->overflow.last, span->last);
 	} else {
-		tree->pending_overflow = true;
-		tree->overflow.start = span->start;
-		tree->overflow.last = span->last;
+		overflow_add(tree, span->start, span->last);
 	}
 	spin_unlock(&tree->pending_lock);
 }
@@ -949,12 +954,10 @@ int amdgpu_svm_attr_get(struct amdgpu_svm_attr_tree *tree,
  * @tree: the tree
  * @mm: the address space whose munmap drops attributes, or NULL
  * @defaults: the attributes of pages nobody set
- *
- * Return: 0.
  */
-int amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree,
-			      struct mm_struct *mm,
-			      const struct amdgpu_svm_attrs *defaults)
+void amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree,
+			       struct mm_struct *mm,
+			       const struct amdgpu_svm_attrs *defaults)
 {
 	memset(tree, 0, sizeof(*tree));
 	mutex_init(&tree->lock);
@@ -968,7 +971,6 @@ int amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree,
 		mmgrab(mm);
 		tree->mm = mm;
 	}
-	return 0;
 }
 
 /**

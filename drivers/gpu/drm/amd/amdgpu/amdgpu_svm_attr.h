@@ -142,9 +142,9 @@ struct amdgpu_svm_attr_tree {
 
 void amdgpu_svm_attr_defaults(struct amdgpu_svm_attrs *attrs, bool xnack_on,
 			      unsigned int granularity);
-int amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree,
-			      struct mm_struct *mm,
-			      const struct amdgpu_svm_attrs *defaults);
+void amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree,
+			       struct mm_struct *mm,
+			       const struct amdgpu_svm_attrs *defaults);
 void amdgpu_svm_attr_tree_fini(struct amdgpu_svm_attr_tree *tree);
 
 int amdgpu_svm_attr_req_parse(struct amdgpu_svm_attr_req *req,

@@ -42,8 +42,7 @@ static void init_tree(struct kunit *test, struct amdgpu_svm_attr_tree *tree,
 
 	KUNIT_ASSERT_EQ(test, kunit_attach_mm(), 0);
 	amdgpu_svm_attr_defaults(&defaults, xnack_on, 9);
-	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_tree_init(tree, current->mm,
-							&defaults), 0);
+	amdgpu_svm_attr_tree_init(tree, current->mm, &defaults);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, attr_tree_release,
 							tree), 0);
 }
