@@ -11,6 +11,7 @@
 
 #include "amdgpu_svm.h"
 #include "amdgpu_svm_range.h"
+#include "amdgpu_svm_vm.h"
 
 /**
  * DOC: SVM core
@@ -31,6 +32,34 @@
  */
 
 static const unsigned long chunk_sizes[] = { SZ_2M, SZ_64K, SZ_4K };
+
+/**
+ * amdgpu_svm_module_init() - Create the slab caches of SVM
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int amdgpu_svm_module_init(void)
+{
+	int ret = amdgpu_svm_attr_cache_create();
+
+	if (ret)
+		return ret;
+	ret = amdgpu_svm_range_cache_create();
+	if (ret)
+		amdgpu_svm_attr_cache_destroy();
+	return ret;
+}
+
+/**
+ * amdgpu_svm_module_exit() - Destroy the slab caches of SVM
+ *
+ * Every SVM is gone by then: their mm release notifiers were synchronized.
+ */
+void amdgpu_svm_module_exit(void)
+{
+	amdgpu_svm_range_cache_destroy();
+	amdgpu_svm_attr_cache_destroy();
+}
 
 /* Resume the queues if nothing was evicted since @seen and no work is left. */
 static void resume_if_idle(struct amdgpu_svm *svm, int seen)
@@ -66,6 +95,14 @@ static void restore_work_func(struct work_struct *work)
 	resume_if_idle(svm, seen);
 }
 
+static void svm_mm_release(struct mmu_notifier *mn, struct mm_struct *mm);
+static void svm_free_notifier(struct mmu_notifier *mn);
+
+static const struct mmu_notifier_ops release_notifier_ops = {
+	.release = svm_mm_release,
+	.free_notifier = svm_free_notifier,
+};
+
 /**
  * amdgpu_svm_init() - Set up SVM for one process on one device
  * @svm: the SVM, zeroed by the caller
@@ -76,6 +113,9 @@ static void restore_work_func(struct work_struct *work)
  *	amdgpu.svm_default_granularity module parameter
  * @ops: the hardware touch points
  * @ops_priv: data for @ops
+ *
+ * The caller holds the one reference; amdgpu_svm_fini() drops it. The SVM
+ * also tears itself down when @mm goes away (MMU_NOTIFY_RELEASE).
  *
  * Return: 0 or a negative error code.
  */
@@ -90,6 +130,9 @@ int amdgpu_svm_init(struct amdgpu_svm *svm, struct drm_device *drm,
 	svm->ops = ops;
 	svm->ops_priv = ops_priv;
 	svm->xnack_on = xnack_on;
+	svm->mm = mm;
+	kref_init(&svm->ref);
+	init_rwsem(&svm->teardown_lock);
 	mutex_init(&svm->lock);
 	spin_lock_init(&svm->work_lock);
 	INIT_LIST_HEAD(&svm->gc_list);
@@ -107,13 +150,24 @@ int amdgpu_svm_init(struct amdgpu_svm *svm, struct drm_device *drm,
 	ret = drm_gpusvm_init(&svm->gpusvm, "amdgpu_svm", mm, 0, TASK_SIZE,
 			      SZ_512M, &amdgpu_svm_range_ops, chunk_sizes,
 			      ARRAY_SIZE(chunk_sizes));
-	if (ret) {
-		amdgpu_svm_attr_tree_fini(&svm->attrs);
-		destroy_workqueue(svm->wq);
-		return ret;
-	}
+	if (ret)
+		goto err_attrs;
 	drm_gpusvm_driver_set_lock(&svm->gpusvm, &svm->lock);
+
+	svm->release_notifier.ops = &release_notifier_ops;
+	ret = mmu_notifier_register(&svm->release_notifier, mm);
+	if (ret)
+		goto err_gpusvm;
+	mmgrab(mm);
+	kref_get(&svm->ref);	/* the release notifier's */
 	return 0;
+
+err_gpusvm:
+	drm_gpusvm_fini(&svm->gpusvm);
+err_attrs:
+	amdgpu_svm_attr_tree_fini(&svm->attrs);
+	destroy_workqueue(svm->wq);
+	return ret;
 }
 
 /**
@@ -125,18 +179,22 @@ void amdgpu_svm_flush_work(struct amdgpu_svm *svm)
 	flush_workqueue(svm->wq);
 }
 
-/**
- * amdgpu_svm_fini() - Tear SVM down
- * @svm: the SVM
- *
- * Waits for the workers, removes every range (unmapping it from the GPU),
- * and frees the attributes. The queues are resumed if an eviction left
- * them stopped.
+/*
+ * Wait for the requests in flight, then remove every range (unmapping it
+ * from the GPU) and free the attributes; the queues are resumed if an
+ * eviction left them stopped. Runs once: from amdgpu_svm_fini() or from
+ * the release notifier, whichever comes first.
  */
-void amdgpu_svm_fini(struct amdgpu_svm *svm)
+static void teardown(struct amdgpu_svm *svm)
 {
 	unsigned long first = 0, last = (TASK_SIZE >> PAGE_SHIFT) - 1;
 
+	down_write(&svm->teardown_lock);
+	if (svm->torn_down) {
+		up_write(&svm->teardown_lock);
+		return;
+	}
+	svm->torn_down = true;
 	amdgpu_svm_flush_work(svm);
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_remove_span(svm, &first, &last);
@@ -146,7 +204,75 @@ void amdgpu_svm_fini(struct amdgpu_svm *svm)
 	if (atomic_xchg(&svm->evictions, 0))
 		svm->ops->resume(svm);
 	amdgpu_svm_attr_tree_fini(&svm->attrs);
+	up_write(&svm->teardown_lock);
+	/* The notifier's reference goes once SRCU readers are done with it. */
+	mmu_notifier_put(&svm->release_notifier);
+	mmdrop(svm->mm);
+}
+
+static void svm_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	teardown(container_of(mn, struct amdgpu_svm, release_notifier));
+}
+
+static void svm_free_notifier(struct mmu_notifier *mn)
+{
+	amdgpu_svm_put(container_of(mn, struct amdgpu_svm, release_notifier));
+}
+
+/**
+ * amdgpu_svm_fini() - The owner lets go of the SVM
+ * @svm: the SVM
+ *
+ * Tears the SVM down unless the release of its mm already did, and drops
+ * the owner's reference. Requests still holding a reference fail with
+ * -ESRCH from here on.
+ */
+void amdgpu_svm_fini(struct amdgpu_svm *svm)
+{
+	teardown(svm);
+	amdgpu_svm_put(svm);
+}
+
+/**
+ * amdgpu_svm_get() - Take a reference
+ * @svm: the SVM; the caller already holds one, or holds the lock that
+ *	keeps the owner's reference in place
+ */
+void amdgpu_svm_get(struct amdgpu_svm *svm)
+{
+	kref_get(&svm->ref);
+}
+
+static void svm_release(struct kref *ref)
+{
+	struct amdgpu_svm *svm = container_of(ref, struct amdgpu_svm, ref);
+
 	mutex_destroy(&svm->lock);
+	if (svm->ops->release)
+		svm->ops->release(svm);
+}
+
+/**
+ * amdgpu_svm_put() - Drop a reference
+ * @svm: the SVM
+ *
+ * The last one frees the SVM through &amdgpu_svm_gpu_ops.release.
+ */
+void amdgpu_svm_put(struct amdgpu_svm *svm)
+{
+	kref_put(&svm->ref, svm_release);
+}
+
+/**
+ * amdgpu_svm_is_torn_down() - Whether the SVM serves no more requests
+ * @svm: the SVM
+ *
+ * Return: true after amdgpu_svm_fini() or the release of the mm.
+ */
+bool amdgpu_svm_is_torn_down(struct amdgpu_svm *svm)
+{
+	return READ_ONCE(svm->torn_down);
 }
 
 /**
@@ -163,6 +289,15 @@ struct attr_change {
 	bool map;
 };
 
+/* Widen the span to map to cover [start, last]. */
+static void map_also(struct attr_change *c, unsigned long start,
+		     unsigned long last)
+{
+	c->map_start = c->map ? min(c->map_start, start) : start;
+	c->map_last = c->map ? max(c->map_last, last) : last;
+	c->map = true;
+}
+
 /* Called under the attribute lock: remove, but do not map yet. */
 static void attrs_changed(void *priv, unsigned long start, unsigned long last,
 			  u32 changes)
@@ -172,11 +307,8 @@ static void attrs_changed(void *priv, unsigned long start, unsigned long last,
 	if (!(changes & (AMDGPU_SVM_CHANGE_ACCESS | AMDGPU_SVM_CHANGE_PTE)))
 		return;
 	amdgpu_svm_range_remove_span(c->svm, &start, &last);
-	if (c->svm->xnack_on)
-		return;
-	c->map_start = c->map ? min(c->map_start, start) : start;
-	c->map_last = c->map ? max(c->map_last, last) : last;
-	c->map = true;
+	if (!c->svm->xnack_on)
+		map_also(c, start, last);
 }
 
 /**
@@ -186,11 +318,14 @@ static void attrs_changed(void *priv, unsigned long start, unsigned long last,
  * @last: last page
  * @req: the checked request; NULL puts the span back to the defaults
  *
- * Ranges of spans whose access or PTE flags changed are removed; with XNACK
- * off, the accessible ones are mapped again before this returns.
+ * Ranges of spans whose access or PTE flags changed are removed. With XNACK
+ * off, every accessible page of the span, and of the ranges removed, is
+ * mapped before this returns, whether its attributes changed or not: a
+ * request that failed while mapping completes when it is made again.
  *
- * Return: 0; -ENOMEM with nothing changed; -EINTR (attributes set, part
- * of the span mapped, see amdgpu_svm_range_map_span()).
+ * Return: 0; -ENOMEM with nothing changed, if the attributes could not be
+ * stored; -ENOMEM or -EINTR while mapping (attributes set, part of the
+ * span mapped, see amdgpu_svm_range_map_span()).
  */
 int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 			unsigned long last, const struct amdgpu_svm_attr_req *req)
@@ -201,6 +336,8 @@ int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_collect_garbage(svm);
 	ret = amdgpu_svm_attr_set(&svm->attrs, start, last, req, attrs_changed, &c);
+	if (!svm->xnack_on)
+		map_also(&c, start, last);
 	if (!ret && c.map)
 		ret = amdgpu_svm_range_map_span(svm, c.map_start, c.map_last, false);
 	mutex_unlock(&svm->lock);
@@ -221,26 +358,72 @@ int amdgpu_svm_reset_attr(struct amdgpu_svm *svm, unsigned long start,
 	return amdgpu_svm_set_attr(svm, start, last, NULL);
 }
 
+/* Whether IH timestamp @a is later than @b; they count 48 bits and wrap. */
+static bool fault_ts_after(u64 a, u64 b)
+{
+	return (s64)((a << 16) - (b << 16)) > 0;
+}
+
+/*
+ * Whether a fault raised at @ts may be about pages the CPU unmapped after
+ * it was raised. The first fault raised after the checkpoint clears it,
+ * so that a later wrap of the timestamps cannot drop good faults.
+ */
+static bool fault_is_stale(struct amdgpu_svm *svm, u64 ts)
+{
+	u64 checkpoint = atomic64_read(&svm->fault_checkpoint);
+
+	if (!checkpoint)
+		return false;
+	if (!fault_ts_after(ts, checkpoint))
+		return true;
+	atomic64_cmpxchg(&svm->fault_checkpoint, checkpoint, 0);
+	return false;
+}
+
 /**
  * amdgpu_svm_handle_fault() - Serve a GPU page fault (XNACK on)
- * @svm: the SVM
+ * @svm: the SVM, referenced by the caller
  * @addr: the faulting address
+ * @ts: the fault's timestamp (IH clock, 48 bits)
  * @write: the access was a write
  *
- * Runs pending garbage collection first, so the fault never lands in a
- * range that is about to be removed.
+ * A fault raised before the last CPU unmap of GPU-mapped pages (see
+ * &amdgpu_svm_gpu_ops.fault_checkpoint) is stale: the GPU retries it and
+ * faults again if the address still needs a mapping. A fault on a page
+ * that is already mapped as asked is a duplicate (the GPU raised it again
+ * before the mapping landed). Both are handled without mapping anything.
+ * Otherwise pending garbage collection runs first, so the fault never
+ * lands in a range that is about to be removed.
  *
- * Return: 0, or an error of amdgpu_svm_range_map_fault().
+ * Return: 0 when the fault is handled (including stale and duplicate
+ * faults); -ESRCH after teardown; an error of amdgpu_svm_range_map_fault().
  */
 int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
-			    bool write)
+			    u64 ts, bool write)
 {
-	int ret;
+	int ret = -ESRCH;
 
+	down_read(&svm->teardown_lock);
+	if (svm->torn_down)
+		goto out;
+	if (fault_is_stale(svm, ts)) {
+		atomic64_inc(&svm->stats.faults_stale);
+		ret = 0;
+		goto out;
+	}
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_collect_garbage(svm);
 	ret = amdgpu_svm_range_map_fault(svm, addr, write);
 	mutex_unlock(&svm->lock);
+	if (ret == AMDGPU_SVM_RANGE_ALREADY_MAPPED) {
+		atomic64_inc(&svm->stats.faults_duplicate);
+		ret = 0;
+	} else if (!ret) {
+		atomic64_inc(&svm->stats.faults_handled);
+	}
+out:
+	up_read(&svm->teardown_lock);
 	return ret;
 }
 
@@ -271,7 +454,7 @@ static bool span_is_mapped(struct mm_struct *mm, unsigned long start,
 static int drop_unmapped(struct amdgpu_svm *svm, unsigned long start,
 			 unsigned long end)
 {
-	struct mm_struct *mm = svm->gpusvm.mm;
+	struct mm_struct *mm = svm->mm;
 	struct vm_area_struct *vma;
 	unsigned long gap, gap_end;
 	int ret = 0;
@@ -320,8 +503,11 @@ static int ioctl_set(struct amdgpu_svm *svm, const struct drm_amdgpu_gem_svm *ar
 	ret = amdgpu_svm_attr_req_parse(&req, attrs, args->nattr);
 	if (ret)
 		return ret;
-	if (!span_is_mapped(svm->gpusvm.mm, start, end))
+	if (!span_is_mapped(svm->mm, start, end))
 		return -EFAULT;
+	if (svm->ops->span_in_use &&
+	    svm->ops->span_in_use(svm, start >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1))
+		return -EADDRINUSE;
 	ret = amdgpu_svm_set_attr(svm, start >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1,
 				  &req);
 	if (ret)
@@ -329,22 +515,8 @@ static int ioctl_set(struct amdgpu_svm *svm, const struct drm_amdgpu_gem_svm *ar
 	return drop_unmapped(svm, start, end);
 }
 
-/**
- * amdgpu_svm_ioctl() - Carry out one DRM_AMDGPU_GEM_SVM request
- * @svm: the SVM of the device file's VM
- * @args: the request, copied in from userspace
- *
- * Checks the request, copies the attribute array in, dispatches SET, GET
- * or RESET and copies GET's answers out. SET and GET need the whole span
- * mapped by the CPU; RESET does not. A failed request changes nothing,
- * except -EINTR from SET (see amdgpu_svm_set_attr()).
- *
- * Return: 0; -EPERM when the caller's mm is not the one the SVM serves (a
- * forked child, or a process the file was passed to); -EINVAL for a bad
- * span, operation, count or attribute; -EFAULT for an unreadable or
- * unwritable array, or a span not mapped by the CPU; -ENOMEM; -EINTR.
- */
-int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
+/* amdgpu_svm_ioctl() for the mm's own process, teardown held off. */
+static int ioctl_locked(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
 {
 	void __user *uattrs = u64_to_user_ptr(args->attrs_ptr);
 	struct drm_amdgpu_svm_attribute *attrs = NULL;
@@ -352,8 +524,6 @@ int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
 	unsigned long first, last;
 	int ret;
 
-	if (current->mm != svm->gpusvm.mm)
-		return -EPERM;
 	ret = ioctl_check_span(args);
 	if (ret)
 		return ret;
@@ -375,7 +545,7 @@ int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
 		ret = ioctl_set(svm, args, attrs);
 		break;
 	case AMDGPU_SVM_OP_GET_ATTR:
-		if (!span_is_mapped(svm->gpusvm.mm, args->start_addr,
+		if (!span_is_mapped(svm->mm, args->start_addr,
 				    args->start_addr + args->size)) {
 			ret = -EFAULT;
 			break;
@@ -389,5 +559,37 @@ int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
 	}
 out:
 	kvfree(attrs);
+	return ret;
+}
+
+/**
+ * amdgpu_svm_ioctl() - Carry out one DRM_AMDGPU_GEM_SVM request
+ * @svm: the SVM of the device file's VM
+ * @args: the request, copied in from userspace
+ *
+ * Checks the request, copies the attribute array in, dispatches SET, GET
+ * or RESET and copies GET's answers out. SET and GET need the whole span
+ * mapped by the CPU; RESET does not. A failed request changes nothing,
+ * except -EINTR from SET (see amdgpu_svm_set_attr()).
+ *
+ * Return: 0; -EPERM when the caller's mm is not the one the SVM serves (a
+ * forked child, or a process the file was passed to); -EINVAL for a bad
+ * span, operation, count or attribute; -EFAULT for an unreadable or
+ * unwritable array, or a span not mapped by the CPU; -EADDRINUSE when SET
+ * covers pages the VM maps otherwise (GEM VA mappings); -ESRCH after
+ * teardown (the process's mm is gone); -ENOMEM; -EINTR.
+ */
+int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
+{
+	int ret;
+
+	down_read(&svm->teardown_lock);
+	if (svm->torn_down)
+		ret = -ESRCH;
+	else if (current->mm != svm->mm)
+		ret = -EPERM;
+	else
+		ret = ioctl_locked(svm, args);
+	up_read(&svm->teardown_lock);
 	return ret;
 }

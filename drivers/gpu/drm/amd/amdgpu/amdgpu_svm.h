@@ -7,8 +7,11 @@
 #define __AMDGPU_SVM_H__
 
 #include <linux/atomic.h>
+#include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -95,6 +98,26 @@ struct amdgpu_svm_gpu_ops {
 	 */
 	void (*check_invalidated)(struct amdgpu_svm *svm, unsigned long start,
 				  unsigned long last);
+	/**
+	 * @span_in_use: optional; whether GPU pages [@start, @last] hold
+	 * other mappings of the VM (GEM VA mappings), which SET_ATTR must
+	 * not replace. Called with no SVM lock held.
+	 */
+	bool (*span_in_use)(struct amdgpu_svm *svm, unsigned long start,
+			    unsigned long last);
+	/**
+	 * @fault_checkpoint: optional (XNACK on); the timestamp of the
+	 * newest GPU fault already raised but not yet handled, or 0. Called
+	 * when the CPU unmaps GPU-mapped pages, in the context of @clear:
+	 * faults up to it may be about the old pages and are dropped.
+	 */
+	u64 (*fault_checkpoint)(struct amdgpu_svm *svm);
+	/**
+	 * @release: optional; free the SVM once the last reference is gone.
+	 * Everything else was torn down before; may be called from an SRCU
+	 * callback, so it must not sleep.
+	 */
+	void (*release)(struct amdgpu_svm *svm);
 };
 
 /**
@@ -103,11 +126,17 @@ struct amdgpu_svm_gpu_ops {
  * @pages_rebuilt: of those, pages obtained to rebuild ranges that a
  *	partial unmap destroyed
  * @ranges_removed: ranges removed by the garbage collector
+ * @faults_handled: GPU faults that mapped pages
+ * @faults_stale: GPU faults dropped as older than the last CPU unmap
+ * @faults_duplicate: GPU faults on pages already mapped as asked
  */
 struct amdgpu_svm_stats {
 	atomic64_t pages_obtained;
 	atomic64_t pages_rebuilt;
 	atomic64_t ranges_removed;
+	atomic64_t faults_handled;
+	atomic64_t faults_stale;
+	atomic64_t faults_duplicate;
 };
 
 /**
@@ -131,6 +160,14 @@ struct amdgpu_svm_stats {
  * @nr_ranges: live ranges
  * @nr_queued: ranges on @gc_list or @restore_list
  * @stats: counters
+ * @mm: the process served (a grab, dropped at teardown)
+ * @ref: references: the owner's, the release notifier's, and one per
+ *	caller between amdgpu_svm_get() and amdgpu_svm_put()
+ * @release_notifier: tears the SVM down when the process's mm goes
+ * @teardown_lock: held for read by every request, for write by teardown
+ * @torn_down: teardown ran; requests fail with -ESRCH (@teardown_lock)
+ * @fault_checkpoint: GPU faults raised up to this timestamp may be about
+ *	pages the CPU unmapped since; 0 when there is none (XNACK on)
  */
 struct amdgpu_svm {
 	struct drm_gpusvm gpusvm;
@@ -150,19 +187,28 @@ struct amdgpu_svm {
 	atomic_t nr_ranges;
 	atomic_t nr_queued;
 	struct amdgpu_svm_stats stats;
+	struct mm_struct *mm;
+	struct kref ref;
+	struct mmu_notifier release_notifier;
+	struct rw_semaphore teardown_lock; /* requests vs teardown */
+	bool torn_down;
+	atomic64_t fault_checkpoint;
 };
 
 int amdgpu_svm_init(struct amdgpu_svm *svm, struct drm_device *drm,
 		    struct mm_struct *mm, bool xnack_on, unsigned int granularity,
 		    const struct amdgpu_svm_gpu_ops *ops, void *ops_priv);
 void amdgpu_svm_fini(struct amdgpu_svm *svm);
+void amdgpu_svm_get(struct amdgpu_svm *svm);
+void amdgpu_svm_put(struct amdgpu_svm *svm);
+bool amdgpu_svm_is_torn_down(struct amdgpu_svm *svm);
 void amdgpu_svm_flush_work(struct amdgpu_svm *svm);
 int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 			unsigned long last, const struct amdgpu_svm_attr_req *req);
 int amdgpu_svm_reset_attr(struct amdgpu_svm *svm, unsigned long start,
 			  unsigned long last);
 int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
-			    bool write);
+			    u64 ts, bool write);
 int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args);
 
 #endif

@@ -231,15 +231,41 @@ static struct amdgpu_svm_attr_range *node_of(struct rb_node *rb)
 	return rb ? rb_entry(rb, struct amdgpu_svm_attr_range, it.rb) : NULL;
 }
 
+static struct kmem_cache *node_cache;
+
+/**
+ * amdgpu_svm_attr_cache_create() - Create the slab cache of attribute nodes
+ *
+ * Called once, at module init.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int amdgpu_svm_attr_cache_create(void)
+{
+	node_cache = KMEM_CACHE(amdgpu_svm_attr_range, 0);
+	return node_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * amdgpu_svm_attr_cache_destroy() - Destroy the slab cache of attribute nodes
+ *
+ * Called once, at module exit, when no SVM is left.
+ */
+void amdgpu_svm_attr_cache_destroy(void)
+{
+	kmem_cache_destroy(node_cache);
+	node_cache = NULL;
+}
+
 static struct amdgpu_svm_attr_range *
 node_alloc(struct amdgpu_svm_attr_tree *tree, unsigned long start,
 	   unsigned long last, const struct amdgpu_svm_attrs *attrs)
 {
 	struct amdgpu_svm_attr_range *node;
 
-	if (tree->fail_alloc && !--tree->fail_alloc)
+	if (amdgpu_svm_fail_alloc(tree))
 		return NULL;
-	node = kmalloc_obj(*node);
+	node = kmem_cache_alloc(node_cache, GFP_KERNEL);
 	if (!node)
 		return NULL;
 	node->it.start = start;
@@ -253,7 +279,7 @@ static void node_free(struct amdgpu_svm_attr_tree *tree,
 		      struct amdgpu_svm_attr_range *node)
 {
 	atomic_dec(&tree->nr_nodes);
-	kfree(node);
+	kmem_cache_free(node_cache, node);
 }
 
 /* The node holding @page, or else the last node before it, or NULL. */
@@ -357,6 +383,7 @@ static void notifier_record_unmap(struct amdgpu_svm_attr_notifier *n,
 	} else {
 		overflow_add(tree, start, last);
 	}
+	atomic_inc(&tree->unmap_seq);
 	spin_unlock(&tree->pending_lock);
 	kfree(span);
 	queue_work(system_dfl_wq, &tree->clear_work);
@@ -395,7 +422,7 @@ static int watch_block(struct amdgpu_svm_attr_tree *tree, unsigned long start)
 	struct amdgpu_svm_attr_notifier *n;
 	int ret;
 
-	if (tree->fail_alloc && !--tree->fail_alloc)
+	if (amdgpu_svm_fail_alloc(tree))
 		return -ENOMEM;
 	n = kzalloc_obj(*n);
 	if (!n)

@@ -115,10 +115,14 @@ typedef void (*amdgpu_svm_attr_changed_fn)(void *priv, unsigned long start,
  * @pending_overflow: a span could not be recorded; re-check @overflow
  * @overflow: the union of the spans that could not be recorded, in pages
  * @clear_work: drops the attributes of the @pending spans
+ * @unmap_seq: counts the CPU unmaps of spans that hold attributes; a
+ *	lookup made before a change of it may have read attributes that the
+ *	unmap drops
  * @nr_nodes: live interval nodes
  * @nr_pending: live pending-span records
  * @nr_notifiers: live notifier blocks
- * @fail_alloc: tests only: fail the n-th allocation from now (0: never)
+ * @fail_alloc: tests only: fail the n-th allocation of the SVM from now
+ *	(0: never); see amdgpu_svm_fail_alloc()
  */
 struct amdgpu_svm_attr_tree {
 	struct mutex lock; /* the tree and its nodes */
@@ -134,12 +138,47 @@ struct amdgpu_svm_attr_tree {
 		unsigned long last;
 	} overflow;
 	struct work_struct clear_work;
+	atomic_t unmap_seq;
 	atomic_t nr_nodes;
 	atomic_t nr_pending;
 	atomic_t nr_notifiers;
-	unsigned int fail_alloc;
+	atomic_t fail_alloc;
 };
 
+/**
+ * amdgpu_svm_attr_unmap_seq() - Where the CPU unmaps of attributes stand
+ * @tree: the attribute tree
+ *
+ * A caller that looks attributes up, then maps memory, reads this before
+ * the lookup and again once the mapping is in place: if it changed, the
+ * memory may have been unmapped and mapped anew in between, and the
+ * attributes it used belonged to the old mapping.
+ *
+ * Return: the count of recorded CPU unmaps.
+ */
+static inline int amdgpu_svm_attr_unmap_seq(struct amdgpu_svm_attr_tree *tree)
+{
+	return atomic_read(&tree->unmap_seq);
+}
+
+/**
+ * amdgpu_svm_fail_alloc() - Whether a test wants this allocation to fail
+ * @tree: the attribute tree; its @fail_alloc counts the allocations of the
+ *	whole SVM (attribute nodes, notifiers, ranges, pages, DMA arrays)
+ *
+ * Only KUnit builds count; others never fail here.
+ *
+ * Return: true for the allocation the test picked.
+ */
+static inline bool amdgpu_svm_fail_alloc(struct amdgpu_svm_attr_tree *tree)
+{
+	return IS_ENABLED(CONFIG_DRM_AMDGPU_SVM_KUNIT_TEST) &&
+	       atomic_read(&tree->fail_alloc) &&
+	       atomic_dec_if_positive(&tree->fail_alloc) == 0;
+}
+
+int amdgpu_svm_attr_cache_create(void);
+void amdgpu_svm_attr_cache_destroy(void);
 void amdgpu_svm_attr_defaults(struct amdgpu_svm_attrs *attrs, bool xnack_on,
 			      unsigned int granularity);
 void amdgpu_svm_attr_tree_init(struct amdgpu_svm_attr_tree *tree,

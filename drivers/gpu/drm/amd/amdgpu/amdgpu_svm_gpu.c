@@ -6,12 +6,13 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
 
 #include <uapi/linux/kfd_ioctl.h>
 
 #include "amdgpu.h"
 #include "amdgpu_amdkfd.h"
-#include "amdgpu_svm.h"
+#include "amdgpu_ih.h"
 #include "amdgpu_svm_gpu.h"
 #include "amdgpu_vm.h"
 
@@ -28,13 +29,16 @@
  *
  * Quiescing stops what can touch the VM while pages are unmapped: the
  * process's KFD queues through kgd2kfd_quiesce_mm() (process-wide and
- * refcounted), and jobs submitted through CS, by waiting for the fences of
- * the VM's reservation object.
+ * refcounted); jobs submitted through CS and the VM's user queues, by
+ * waiting for the fences of the VM's reservation object, which include
+ * the user queues' eviction fence: waiting for it evicts them. Their
+ * restore worker leaves them stopped while the SVM holds the queues
+ * (amdgpu_svm_vm_holds_queues()).
  */
 
 static struct amdgpu_svm_gpu *to_gpu(struct amdgpu_svm *svm)
 {
-	return svm->ops_priv;
+	return container_of(svm, struct amdgpu_svm_gpu, svm);
 }
 
 static int amdgpu_svm_gpu_lock_pt(struct amdgpu_svm *svm)
@@ -89,7 +93,7 @@ static int amdgpu_svm_gpu_map(struct amdgpu_svm *svm, unsigned long start,
 	if (vm->last_update)
 		dma_fence_wait(vm->last_update, false);
 	return amdgpu_vm_flush_compute_tlb(gpu->adev, vm, TLB_FLUSH_LEGACY,
-					   gpu->xcc_mask);
+					   READ_ONCE(gpu->xcc_mask));
 }
 
 static int amdgpu_svm_gpu_clear(struct amdgpu_svm *svm, unsigned long start,
@@ -125,7 +129,7 @@ static void amdgpu_svm_gpu_flush(struct amdgpu_svm *svm, bool heavy)
 	}
 	amdgpu_vm_flush_compute_tlb(gpu->adev, gpu->vm,
 				    heavy ? TLB_FLUSH_HEAVYWEIGHT : TLB_FLUSH_LEGACY,
-				    gpu->xcc_mask);
+				    READ_ONCE(gpu->xcc_mask));
 }
 
 static void amdgpu_svm_gpu_quiesce(struct amdgpu_svm *svm)
@@ -148,7 +152,42 @@ static void amdgpu_svm_gpu_resume(struct amdgpu_svm *svm)
 		kgd2kfd_resume_mm(gpu->mm);
 }
 
-/* The operations expect &amdgpu_svm.ops_priv to be a &struct amdgpu_svm_gpu. */
+static bool amdgpu_svm_gpu_span_in_use(struct amdgpu_svm *svm,
+				       unsigned long start, unsigned long last)
+{
+	struct amdgpu_vm *vm = to_gpu(svm)->vm;
+	bool in_use;
+
+	/* Uninterruptible: a failed reservation must not read as "free". */
+	amdgpu_bo_reserve(vm->root.bo, true);
+	in_use = amdgpu_vm_va_in_use(vm, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
+				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1);
+	amdgpu_bo_unreserve(vm->root.bo);
+	return in_use;
+}
+
+/* The timestamp of the newest retry fault still queued, as KFD takes it. */
+static u64 amdgpu_svm_gpu_fault_checkpoint(struct amdgpu_svm *svm)
+{
+	struct amdgpu_device *adev = to_gpu(svm)->adev;
+	struct amdgpu_ih_ring *ih = &adev->irq.ih_soft;
+	u32 wptr;
+
+	if (!adev->irq.retry_cam_enabled && adev->irq.ih1.ring_size) {
+		wptr = amdgpu_ih_get_wptr(adev, &adev->irq.ih1);
+		if (adev->irq.ih1.rptr != wptr)
+			return amdgpu_ih_decode_iv_ts(adev, &adev->irq.ih1, wptr, -1);
+	}
+	wptr = amdgpu_ih_get_wptr(adev, ih);
+	return ih->rptr != wptr ? amdgpu_ih_decode_iv_ts(adev, ih, wptr, -1) : 0;
+}
+
+static void amdgpu_svm_gpu_release(struct amdgpu_svm *svm)
+{
+	kfree(to_gpu(svm));
+}
+
+/* The operations of a &struct amdgpu_svm embedded in a &struct amdgpu_svm_gpu. */
 const struct amdgpu_svm_gpu_ops amdgpu_svm_gpu_ops = {
 	.lock_pt = amdgpu_svm_gpu_lock_pt,
 	.unlock_pt = amdgpu_svm_gpu_unlock_pt,
@@ -157,4 +196,7 @@ const struct amdgpu_svm_gpu_ops amdgpu_svm_gpu_ops = {
 	.flush = amdgpu_svm_gpu_flush,
 	.quiesce = amdgpu_svm_gpu_quiesce,
 	.resume = amdgpu_svm_gpu_resume,
+	.span_in_use = amdgpu_svm_gpu_span_in_use,
+	.fault_checkpoint = amdgpu_svm_gpu_fault_checkpoint,
+	.release = amdgpu_svm_gpu_release,
 };

@@ -69,6 +69,10 @@
  *   and back into a notifier.
  * - &amdgpu_svm.work_lock, a spinlock for the worker lists.
  *
+ * &amdgpu_svm.teardown_lock is outermost of all: each request (ioctl, GPU
+ * fault) holds it for read, teardown for write, so teardown waits for the
+ * requests in flight and later requests see the SVM torn down.
+ *
  * MMU notifiers take no driver mutex: they run with the mmap lock held,
  * which the ioctl path waits for while it holds the SVM lock.
  */
@@ -100,11 +104,40 @@ static unsigned long range_npages(struct amdgpu_svm_range *r)
 	return drm_gpusvm_range_size(&r->base) >> PAGE_SHIFT;
 }
 
+static struct kmem_cache *range_cache;
+
+/**
+ * amdgpu_svm_range_cache_create() - Create the slab cache of ranges
+ *
+ * Called once, at module init.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int amdgpu_svm_range_cache_create(void)
+{
+	range_cache = KMEM_CACHE(amdgpu_svm_range, 0);
+	return range_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * amdgpu_svm_range_cache_destroy() - Destroy the slab cache of ranges
+ *
+ * Called once, at module exit, when no SVM is left.
+ */
+void amdgpu_svm_range_cache_destroy(void)
+{
+	kmem_cache_destroy(range_cache);
+	range_cache = NULL;
+}
+
 static struct drm_gpusvm_range *range_alloc(struct drm_gpusvm *gpusvm)
 {
 	struct amdgpu_svm *svm = to_svm(gpusvm);
-	struct amdgpu_svm_range *r = kzalloc_obj(*r);
+	struct amdgpu_svm_range *r;
 
+	if (amdgpu_svm_fail_alloc(&svm->attrs))
+		return NULL;
+	r = kmem_cache_zalloc(range_cache, GFP_KERNEL);
 	if (!r)
 		return NULL;
 	drm_gpusvm_init_pages(&r->pages, svm->drm);
@@ -119,7 +152,7 @@ static void range_free(struct drm_gpusvm_range *range)
 	struct amdgpu_svm_range *r = to_range(range);
 
 	drm_gpusvm_free_pages(range->gpusvm, &r->pages, range_npages(r));
-	kfree(r);
+	kmem_cache_free(range_cache, r);
 	atomic_dec(&svm->nr_ranges);
 }
 
@@ -234,6 +267,15 @@ static bool any_range_mapped(struct drm_gpusvm_notifier *notifier,
 	return false;
 }
 
+/* Faults raised so far may be about the pages going now (XNACK on). */
+static void note_fault_checkpoint(struct amdgpu_svm *svm)
+{
+	u64 ts = svm->ops->fault_checkpoint ? svm->ops->fault_checkpoint(svm) : 0;
+
+	if (ts)
+		atomic64_set(&svm->fault_checkpoint, ts);
+}
+
 static void range_invalidate(struct drm_gpusvm *gpusvm,
 			     struct drm_gpusvm_notifier *notifier,
 			     const struct mmu_notifier_range *mmu_range)
@@ -249,6 +291,8 @@ static void range_invalidate(struct drm_gpusvm *gpusvm,
 	if (mapped && !svm->xnack_on && !release &&
 	    atomic_inc_return(&svm->evictions) == 1)
 		svm->ops->quiesce(svm);
+	if (mapped && svm->xnack_on && unmap)
+		note_fault_checkpoint(svm);
 
 	clear_mapped_ranges(svm, notifier, start, end);
 
@@ -256,6 +300,8 @@ static void range_invalidate(struct drm_gpusvm *gpusvm,
 		struct amdgpu_svm_range *r = to_range(range);
 
 		drm_gpusvm_unmap_pages(gpusvm, &r->pages, range_npages(r), &ctx);
+		if (r->removed)
+			continue;	/* on its way out: no worker may take it */
 		if (unmap) {
 			drm_gpusvm_range_set_unmapped(range, &r->pages, 1, mmu_range);
 			range_queue(svm, r, AMDGPU_SVM_RANGE_GC);
@@ -281,9 +327,9 @@ static void range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
 
 	lockdep_assert_held(&svm->lock);
-	range_dequeue(svm, r);
-	r->removed = true;
 	down_write(&svm->gpusvm.notifier_lock);
+	/* From here on, no notifier queues it again (see range_invalidate()). */
+	r->removed = true;
 	if (r->gpu_mapped) {
 		svm->ops->clear(svm, range_first_page(r), range_last_page(r));
 		svm->ops->flush(svm, true);
@@ -291,6 +337,7 @@ static void range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 	}
 	drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, range_npages(r), &ctx);
 	up_write(&svm->gpusvm.notifier_lock);
+	range_dequeue(svm, r);
 	drm_gpusvm_range_remove(&svm->gpusvm, &r->base);
 }
 
@@ -357,11 +404,15 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 		range_dma_addrs(svm, r, dma);
 		ret = svm->ops->map(svm, range_first_page(r), range_last_page(r),
 				    dma, pte);
-		if (!ret) {
-			r->gpu_mapped = true;
-			r->pte = pte;
+		/*
+		 * A failed update may have written part of the span: keep it
+		 * counted as mapped, with flags no request asks for, so that
+		 * the next invalidation clears it and the next map redoes it.
+		 */
+		r->gpu_mapped = true;
+		r->pte = ret ? 0 : pte;
+		if (!ret)
 			r->read_only = !(pte & AMDGPU_SVM_PTE_WRITE);
-		}
 	}
 	memalloc_noreclaim_restore(noreclaim);
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
@@ -384,6 +435,8 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 
 	lockdep_assert_held(&svm->lock);
 	had_pages = r->pages.flags.has_dma_mapping;
+	if (!had_pages && amdgpu_svm_fail_alloc(&svm->attrs))
+		return -ENOMEM;
 	ret = drm_gpusvm_get_pages(&svm->gpusvm, &r->pages, svm->gpusvm.mm,
 				   &r->base.notifier->notifier,
 				   drm_gpusvm_range_start(&r->base),
@@ -396,9 +449,10 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 			atomic64_add(npages, &svm->stats.pages_rebuilt);
 	}
 	if (r->gpu_mapped && r->pte == pte)
-		return 0;
+		return had_pages ? AMDGPU_SVM_RANGE_ALREADY_MAPPED : 0;
 
-	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
+	dma = amdgpu_svm_fail_alloc(&svm->attrs) ? NULL :
+	      kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
 	if (!dma)
 		return -ENOMEM;
 	ret = range_commit(svm, r, pte, dma);
@@ -443,6 +497,21 @@ static int map_one(struct amdgpu_svm *svm, unsigned long addr, unsigned long lo,
 }
 
 /*
+ * Whether the CPU unmapped memory with attributes since @seq was read: the
+ * attributes @r was mapped with may belong to a mapping that is gone (and
+ * the memory under @r mapped anew). Then @r goes, to be made again from
+ * the attributes as they are now.
+ */
+static bool mapped_stale(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+			 int seq)
+{
+	if (amdgpu_svm_attr_unmap_seq(&svm->attrs) == seq)
+		return false;
+	range_remove(svm, r);
+	return true;
+}
+
+/*
  * Where to go on after @pos could not be mapped: past the end of the VMA
  * that holds it (it grants no usable access), or to the next VMA.
  */
@@ -473,7 +542,9 @@ static unsigned long next_vma(struct amdgpu_svm *svm, unsigned long pos,
  *
  * Walks the attribute intervals of the span and, for each accessible one,
  * makes ranges chunk by chunk inside it and maps them. Pages outside any
- * VMA, or in a VMA that grants no access, stay unmapped.
+ * VMA, or in a VMA that grants no access, stay unmapped. A range mapped
+ * while the CPU unmapped memory with attributes is removed and made again
+ * from a fresh lookup (see amdgpu_svm_attr_unmap_seq()).
  *
  * Return: 0; -EINTR if a fatal signal arrived (the ranges mapped so far
  * stay mapped, the rest is left unmapped); -ENOMEM, or another error of
@@ -486,12 +557,13 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 	struct amdgpu_svm_range *r;
 	struct amdgpu_svm_attrs attrs;
 	unsigned long istart, ilast, lo, hi;
-	int ret;
+	int ret, seq, stale = 0;
 
 	lockdep_assert_held(&svm->lock);
 	while (pos < end) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
+		seq = amdgpu_svm_attr_unmap_seq(&svm->attrs);
 		ret = amdgpu_svm_attr_find(&svm->attrs, pos >> PAGE_SHIFT, &attrs,
 					   &istart, &ilast);
 		if (ret)
@@ -503,7 +575,13 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 			continue;
 		}
 		ret = map_one(svm, pos, lo, hi, &attrs, false, rebuild, &r);
-		if (!ret) {
+		if (ret >= 0 && mapped_stale(svm, r, seq)) {
+			/* Look again; under endless churn, leave it unmapped. */
+			if (++stale >= MAP_RETRIES)
+				pos = next_vma(svm, pos, min(end, hi));
+			continue;
+		}
+		if (ret >= 0) {
 			pos = drm_gpusvm_range_end(&r->base);
 			continue;
 		}
@@ -524,9 +602,15 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
  * The range is bounded by the attribute interval around @addr and aligned
  * to its granularity; drm_gpusvm also keeps it inside the VMA.
  *
- * Return: 0; -EACCES if the address is INACCESSIBLE; -EPERM for a write to
- * a GPU_RO span or a read-only VMA; -EFAULT if no VMA holds the address;
- * another error of drm_gpusvm.
+ * The attributes are looked up again if the CPU unmapped memory with
+ * attributes while the range was being mapped (see
+ * amdgpu_svm_attr_unmap_seq()).
+ *
+ * Return: 0; %AMDGPU_SVM_RANGE_ALREADY_MAPPED if the range was mapped as
+ * asked already (a duplicate fault); -EACCES if the address is
+ * INACCESSIBLE; -EPERM for a write to a GPU_RO span or a read-only VMA;
+ * -EFAULT if no VMA holds the address; -EBUSY if the CPU kept unmapping
+ * memory while the range was mapped; another error of drm_gpusvm.
  */
 int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 			       bool write)
@@ -534,9 +618,11 @@ int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 	struct amdgpu_svm_attrs attrs;
 	struct amdgpu_svm_range *r;
 	unsigned long istart, ilast, gran, lo, hi;
-	int ret;
+	int ret, seq, tries = 0;
 
 	lockdep_assert_held(&svm->lock);
+again:
+	seq = amdgpu_svm_attr_unmap_seq(&svm->attrs);
 	ret = amdgpu_svm_attr_find(&svm->attrs, addr >> PAGE_SHIFT, &attrs,
 				   &istart, &ilast);
 	if (ret)
@@ -555,6 +641,11 @@ int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 	ret = map_one(svm, addr, lo, hi, &attrs, write, false, &r);
 	if (ret == -ENOENT)
 		return -EFAULT;
+	if (ret >= 0 && mapped_stale(svm, r, seq)) {
+		if (++tries < MAP_RETRIES)
+			goto again;
+		return -EBUSY;
+	}
 	return ret;
 }
 
@@ -624,11 +715,11 @@ void amdgpu_svm_range_restore(struct amdgpu_svm *svm)
 
 		if (!r->removed && !r->base.flags.unmapped) {
 			ret = range_map(svm, r, r->pte, r->read_only, false);
-			if (ret)
+			if (ret < 0)
 				range_remove(svm, r);
 		}
 		drm_gpusvm_range_put(&r->base);
-		if (ret)
+		if (ret < 0)
 			amdgpu_svm_range_map_span(svm, first, last, false);
 	}
 }

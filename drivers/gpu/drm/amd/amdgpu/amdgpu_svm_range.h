@@ -33,7 +33,9 @@ enum amdgpu_svm_range_queue {
  * @pte: &enum amdgpu_svm_pte bits of the GPU mapping
  * @gpu_mapped: the GPU page tables point at @pages (notifier lock)
  * @read_only: the pages were obtained for reading only (SVM lock)
- * @removed: the range left drm_gpusvm; a worker may still hold it (SVM lock)
+ * @removed: the range is leaving drm_gpusvm; no notifier queues it any
+ *	more, a worker may still hold it (set under the SVM lock and the
+ *	notifier lock)
  * @queue: which worker the range waits for (&amdgpu_svm.work_lock)
  * @work_link: entry in that worker's list (&amdgpu_svm.work_lock)
  * @gc_link: entry in the garbage collector's private list (SVM lock)
@@ -50,8 +52,16 @@ struct amdgpu_svm_range {
 	struct list_head gc_link;
 };
 
+/*
+ * What amdgpu_svm_range_map_fault() returns when the range was mapped as
+ * asked already: the fault is a duplicate.
+ */
+#define AMDGPU_SVM_RANGE_ALREADY_MAPPED 1
+
 extern const struct drm_gpusvm_ops amdgpu_svm_range_ops;
 
+int amdgpu_svm_range_cache_create(void);
+void amdgpu_svm_range_cache_destroy(void);
 u32 amdgpu_svm_range_pte(const struct amdgpu_svm_attrs *attrs, bool read_only);
 int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 			      unsigned long last, bool rebuild);

@@ -505,7 +505,7 @@ static void set_until_it_succeeds(struct kunit *test,
 	int n, na, ret;
 
 	for (n = 1; ; n++) {
-		tree->fail_alloc = n;
+		atomic_set(&tree->fail_alloc, n);
 		ret = amdgpu_svm_attr_set(tree, start, last, req, NULL, NULL);
 		if (!ret)
 			break;
@@ -516,7 +516,7 @@ static void set_until_it_succeeds(struct kunit *test,
 		KUNIT_EXPECT_EQ(test, atomic_read(&tree->nr_nodes), nodes);
 		KUNIT_ASSERT_LT(test, n, 64);
 	}
-	tree->fail_alloc = 0;
+	atomic_set(&tree->fail_alloc, 0);
 	kunit_info(test, "SET [%#lx, %#lx] succeeded once %d allocations were allowed\n",
 		   start, last, n - 1);
 	KUNIT_EXPECT_GT(test, n, 1);

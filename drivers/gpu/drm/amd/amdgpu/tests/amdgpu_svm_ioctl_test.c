@@ -6,7 +6,8 @@
 /*
  * The DRM_AMDGPU_GEM_SVM request handler with its attribute arrays in real
  * user memory: round trips, every validation error with nothing changed,
- * bad pointers, and a caller from another address space.
+ * bad pointers, a caller from another address space, GEM VA overlap, and
+ * the teardown when the process's mm goes.
  */
 
 #include <kunit/test.h>
@@ -14,6 +15,7 @@
 #include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/uaccess.h>
 
@@ -228,10 +230,124 @@ static void ioctl_refuses_another_mm(struct kunit *test)
 	amdgpu_svm_test_pt_destroy(test, env.pt);
 }
 
+/* SET over pages a GEM VA mapping covers is refused and changes nothing. */
+static void ioctl_refuses_gem_va_overlap(struct kunit *test)
+{
+	struct drm_amdgpu_svm_attribute set = { AMDGPU_SVM_ATTR_ACCESS,
+						AMDGPU_SVM_ACCESS_IN_PLACE };
+	struct drm_amdgpu_svm_attribute before[AMDGPU_SVM_ATTR_TYPES];
+	struct drm_amdgpu_svm_attribute after[AMDGPU_SVM_ATTR_TYPES];
+	struct ioctl_env env;
+
+	env_init(test, &env);
+	env.pt->gem_start = (env.mem + SZ_1M) >> PAGE_SHIFT;
+	env.pt->gem_last = env.pt->gem_start;
+	get_all(test, &env, env.mem, SZ_4M, before);
+	KUNIT_EXPECT_EQ(test, call(test, &env, AMDGPU_SVM_OP_SET_ATTR, env.mem,
+				   SZ_4M, &set, 1), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, call(test, &env, AMDGPU_SVM_OP_SET_ATTR,
+				   env.mem + SZ_1M, PAGE_SIZE, &set, 1), -EADDRINUSE);
+	get_all(test, &env, env.mem, SZ_4M, after);
+	KUNIT_EXPECT_MEMEQ(test, before, after, sizeof(before));
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_test_pt_count(env.pt, 0, ULONG_MAX), 0);
+
+	/* Next to it is fine. */
+	KUNIT_EXPECT_EQ(test, call(test, &env, AMDGPU_SVM_OP_SET_ATTR, env.mem,
+				   SZ_1M, &set, 1), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_test_pt_count(env.pt, 0, ULONG_MAX),
+			SZ_1M >> PAGE_SHIFT);
+	amdgpu_svm_test_pt_destroy(test, env.pt);
+}
+
+struct exiting_process {
+	struct kunit *test;
+	struct amdgpu_svm_test_pt *pt;
+	int set_ret;
+	int ranges;
+	struct completion done;
+};
+
+/*
+ * A process that sets up SVM on its own mm, maps memory to the GPU and
+ * exits: the last mmput() runs exit_mmap() and MMU_NOTIFY_RELEASE.
+ */
+static int exiting_process_fn(void *data)
+{
+	struct drm_amdgpu_svm_attribute set = { AMDGPU_SVM_ATTR_ACCESS,
+						AMDGPU_SVM_ACCESS_IN_PLACE };
+	struct exiting_process *e = data;
+	struct drm_amdgpu_gem_svm args = { .size = SZ_4M, .nattr = 1,
+		.operation = AMDGPU_SVM_OP_SET_ATTR };
+	struct mm_struct *mm = mm_alloc();
+	unsigned long mem, uattr;
+
+	e->set_ret = -ENOMEM;
+	if (!mm)
+		goto out;
+	mm->task_size = TASK_SIZE;
+	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	kthread_use_mm(mm);
+	e->pt = amdgpu_svm_test_pt_create_on(e->test, mm, false);
+	mem = vm_mmap(NULL, 0, SZ_4M, PROT_READ | PROT_WRITE,
+		      MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	uattr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	e->set_ret = -EFAULT;
+	if (!IS_ERR_VALUE(mem) && !IS_ERR_VALUE(uattr) &&
+	    !copy_to_user((void __user *)uattr, &set, sizeof(set))) {
+		args.start_addr = mem;
+		args.attrs_ptr = uattr;
+		e->set_ret = amdgpu_svm_ioctl(&e->pt->svm, &args);
+	}
+	e->ranges = atomic_read(&e->pt->svm.nr_ranges);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+out:
+	complete(&e->done);
+	return 0;
+}
+
+/*
+ * MMU_NOTIFY_RELEASE tears the SVM down with its counters at zero; the
+ * owner's and the requests' later calls are refused with -ESRCH.
+ */
+static void release_of_the_mm_tears_down(struct kunit *test)
+{
+	struct exiting_process e = { .test = test };
+	struct drm_amdgpu_gem_svm args = { .size = SZ_64K,
+		.operation = AMDGPU_SVM_OP_RESET_ATTR };
+	struct amdgpu_svm *svm;
+	struct task_struct *task;
+
+	init_completion(&e.done);
+	task = kthread_run(exiting_process_fn, &e, "svm_exiting");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	wait_for_completion(&e.done);
+	KUNIT_ASSERT_EQ(test, e.set_ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, e.pt);
+	KUNIT_EXPECT_GT(test, e.ranges, 0);
+
+	svm = &e.pt->svm;
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_is_torn_down(svm));
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->nr_ranges), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->attrs.nr_nodes), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->attrs.nr_notifiers), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_test_pt_count(e.pt, 0, ULONG_MAX), 0);
+
+	/* A request that held a reference across the teardown. */
+	amdgpu_svm_get(svm);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_ioctl(svm, &args), -ESRCH);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, 0, 0, false), -ESRCH);
+	amdgpu_svm_put(svm);
+	amdgpu_svm_test_pt_destroy(test, e.pt);
+}
+
 static struct kunit_case amdgpu_svm_ioctl_cases[] = {
 	KUNIT_CASE(ioctl_round_trips),
 	KUNIT_CASE(ioctl_rejects_bad_requests),
 	KUNIT_CASE(ioctl_refuses_another_mm),
+	KUNIT_CASE(ioctl_refuses_gem_va_overlap),
+	KUNIT_CASE(release_of_the_mm_tears_down),
 	{}
 };
 

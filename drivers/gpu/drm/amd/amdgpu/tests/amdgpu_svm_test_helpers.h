@@ -21,5 +21,6 @@ void amdgpu_svm_test_fill(struct kunit *test, unsigned long start,
 			  unsigned long size, u32 seed);
 bool amdgpu_svm_test_dma_holds(struct device *dev, dma_addr_t addr,
 			       u64 expected);
+void amdgpu_svm_test_fuzz(struct kunit *test, unsigned int iterations);
 
 #endif

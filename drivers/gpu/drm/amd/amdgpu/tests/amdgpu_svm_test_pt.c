@@ -24,6 +24,7 @@
 
 #include <kunit/test.h>
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -64,7 +65,7 @@ static int pt_map(struct amdgpu_svm *svm, unsigned long start,
 		struct amdgpu_svm_test_pte *e = xa_load(&pt->entries, page);
 
 		if (!e) {
-			e = kzalloc_obj(*e);
+			e = amdgpu_svm_fail_alloc(&svm->attrs) ? NULL : kzalloc_obj(*e);
 			if (!e)
 				return -ENOMEM;
 			if (xa_err(xa_store(&pt->entries, page, e, GFP_KERNEL))) {
@@ -133,6 +134,26 @@ static void pt_check_invalidated(struct amdgpu_svm *svm, unsigned long start,
 	}
 }
 
+static bool pt_span_in_use(struct amdgpu_svm *svm, unsigned long start,
+			   unsigned long last)
+{
+	struct amdgpu_svm_test_pt *pt = to_pt(svm);
+
+	return pt->gem_start <= pt->gem_last && start <= pt->gem_last &&
+	       last >= pt->gem_start;
+}
+
+static u64 pt_fault_checkpoint(struct amdgpu_svm *svm)
+{
+	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+	return atomic64_read(&to_pt(svm)->checkpoint);
+}
+
+static void pt_svm_release(struct amdgpu_svm *svm)
+{
+	complete(&to_pt(svm)->released);
+}
+
 static const struct amdgpu_svm_gpu_ops pt_ops = {
 	.lock_pt = pt_lock,
 	.unlock_pt = pt_unlock,
@@ -142,6 +163,9 @@ static const struct amdgpu_svm_gpu_ops pt_ops = {
 	.quiesce = pt_quiesce,
 	.resume = pt_resume,
 	.check_invalidated = pt_check_invalidated,
+	.span_in_use = pt_span_in_use,
+	.fault_checkpoint = pt_fault_checkpoint,
+	.release = pt_svm_release,
 };
 
 static void pt_release(void *data)
@@ -149,9 +173,39 @@ static void pt_release(void *data)
 	struct amdgpu_svm_test_pt *pt = data;
 
 	amdgpu_svm_fini(&pt->svm);
+	/* The release notifier drops the last reference after SRCU readers. */
+	mmu_notifier_synchronize();
+	WARN_ON(!wait_for_completion_timeout(&pt->released, 10 * HZ));
 	pt_erase(pt, 0, ULONG_MAX);
 	xa_destroy(&pt->entries);
 	mutex_destroy(&pt->lock);
+}
+
+/**
+ * amdgpu_svm_test_pt_create_on() - An SVM on an mm with a software page table
+ * @test: the test; the SVM is torn down with it unless destroyed before
+ * @mm: the mm
+ * @xnack_on: the mode
+ *
+ * Return: the page table, whose @svm member is the SVM.
+ */
+struct amdgpu_svm_test_pt *amdgpu_svm_test_pt_create_on(struct kunit *test,
+							struct mm_struct *mm,
+							bool xnack_on)
+{
+	struct amdgpu_svm_test_pt *pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
+	struct drm_device *drm;
+
+	KUNIT_ASSERT_NOT_NULL(test, pt);
+	drm = amdgpu_svm_test_drm_device(test);
+	mutex_init(&pt->lock);
+	xa_init(&pt->entries);
+	init_completion(&pt->released);
+	pt->gem_start = 1;
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_init(&pt->svm, drm, mm, xnack_on,
+					      9, &pt_ops, pt), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pt_release, pt), 0);
+	return pt;
 }
 
 /**
@@ -164,18 +218,8 @@ static void pt_release(void *data)
 struct amdgpu_svm_test_pt *amdgpu_svm_test_pt_create(struct kunit *test,
 						     bool xnack_on)
 {
-	struct amdgpu_svm_test_pt *pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
-	struct drm_device *drm;
-
-	KUNIT_ASSERT_NOT_NULL(test, pt);
 	KUNIT_ASSERT_EQ(test, kunit_attach_mm(), 0);
-	drm = amdgpu_svm_test_drm_device(test);
-	mutex_init(&pt->lock);
-	xa_init(&pt->entries);
-	KUNIT_ASSERT_EQ(test, amdgpu_svm_init(&pt->svm, drm, current->mm, xnack_on,
-					      9, &pt_ops, pt), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pt_release, pt), 0);
-	return pt;
+	return amdgpu_svm_test_pt_create_on(test, current->mm, xnack_on);
 }
 
 /**
@@ -194,6 +238,65 @@ void amdgpu_svm_test_pt_destroy(struct kunit *test, struct amdgpu_svm_test_pt *p
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesce_depth), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesces), atomic_read(&pt->resumes));
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->survivors), 0);
+}
+
+/**
+ * amdgpu_svm_test_set() - SET_ATTR of one attribute, without the ioctl
+ * @svm: the SVM
+ * @addr: page-aligned start
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @type: the attribute
+ * @value: its value
+ *
+ * Return: as amdgpu_svm_set_attr(), or -EINVAL for an invalid attribute.
+ */
+int amdgpu_svm_test_set(struct amdgpu_svm *svm, unsigned long addr,
+			unsigned long size, u32 type, u32 value)
+{
+	struct drm_amdgpu_svm_attribute a = { .type = type, .value = value };
+	struct amdgpu_svm_attr_req req;
+	int ret = amdgpu_svm_attr_req_parse(&req, &a, 1);
+
+	return ret ?: amdgpu_svm_set_attr(svm, addr >> PAGE_SHIFT,
+					  ((addr + size) >> PAGE_SHIFT) - 1, &req);
+}
+
+/**
+ * amdgpu_svm_test_remove_all_ranges() - Remove every range of an SVM
+ * @svm: the SVM, not locked
+ *
+ * After the workers are flushed, so that counters then show only leaks.
+ */
+void amdgpu_svm_test_remove_all_ranges(struct amdgpu_svm *svm)
+{
+	unsigned long first = 0, last = (TASK_SIZE >> PAGE_SHIFT) - 1;
+
+	amdgpu_svm_flush_work(svm);
+	mutex_lock(&svm->lock);
+	amdgpu_svm_range_remove_span(svm, &first, &last);
+	mutex_unlock(&svm->lock);
+}
+
+/**
+ * amdgpu_svm_test_ranges_in_tree() - How many ranges drm_gpusvm holds
+ * @svm: the SVM, not locked
+ *
+ * Once the workers are flushed, every live range must be one of these.
+ *
+ * Return: the number of ranges in drm_gpusvm's notifiers.
+ */
+int amdgpu_svm_test_ranges_in_tree(struct amdgpu_svm *svm)
+{
+	struct drm_gpusvm_notifier *notifier;
+	struct drm_gpusvm_range *range;
+	int n = 0;
+
+	mutex_lock(&svm->lock);
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, 0, TASK_SIZE)
+		drm_gpusvm_for_each_range(range, notifier, 0, TASK_SIZE)
+			n++;
+	mutex_unlock(&svm->lock);
+	return n;
 }
 
 /**

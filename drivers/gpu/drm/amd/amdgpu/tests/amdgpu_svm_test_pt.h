@@ -7,6 +7,7 @@
 #define __AMDGPU_SVM_TEST_PT_H__
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/mutex.h>
 #include <linux/xarray.h>
 
@@ -23,6 +24,11 @@ struct kunit;
  * @quiesces: quiesce calls
  * @resumes: resume calls
  * @survivors: invalidations after which an entry of the span survived
+ * @gem_start: first page of a pretend GEM VA mapping (@gem_last below it:
+ *	none)
+ * @gem_last: its last page
+ * @checkpoint: what &amdgpu_svm_gpu_ops.fault_checkpoint returns
+ * @released: the SVM's last reference went
  */
 struct amdgpu_svm_test_pt {
 	struct amdgpu_svm svm;
@@ -32,6 +38,10 @@ struct amdgpu_svm_test_pt {
 	atomic_t quiesces;
 	atomic_t resumes;
 	atomic_t survivors;
+	unsigned long gem_start;
+	unsigned long gem_last;
+	atomic64_t checkpoint;
+	struct completion released;
 };
 
 /**
@@ -46,7 +56,14 @@ struct amdgpu_svm_test_pte {
 
 struct amdgpu_svm_test_pt *amdgpu_svm_test_pt_create(struct kunit *test,
 						     bool xnack_on);
+struct amdgpu_svm_test_pt *amdgpu_svm_test_pt_create_on(struct kunit *test,
+							struct mm_struct *mm,
+							bool xnack_on);
 void amdgpu_svm_test_pt_destroy(struct kunit *test, struct amdgpu_svm_test_pt *pt);
+int amdgpu_svm_test_set(struct amdgpu_svm *svm, unsigned long addr,
+			unsigned long size, u32 type, u32 value);
+void amdgpu_svm_test_remove_all_ranges(struct amdgpu_svm *svm);
+int amdgpu_svm_test_ranges_in_tree(struct amdgpu_svm *svm);
 unsigned long amdgpu_svm_test_pt_count(struct amdgpu_svm_test_pt *pt,
 				       unsigned long start, unsigned long last);
 const struct amdgpu_svm_test_pte *

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include <drm/drm_file.h>
+
+#include "amdgpu.h"
+#include "amdgpu_amdkfd.h"
+#include "amdgpu_svm_gpu.h"
+#include "amdgpu_svm_vm.h"
+#include "amdgpu_vm.h"
+#include "amdgpu_xcp.h"
+
+/**
+ * DOC: SVM of an amdgpu VM
+ *
+ * Each &struct amdgpu_vm, that is each device file, so each device and
+ * process, gets its own SVM on its first DRM_AMDGPU_GEM_SVM request,
+ * bound to the caller's mm. &amdgpu_vm.svm holds the owner's reference;
+ * it is set and cleared with the root page directory reserved, which the
+ * GPU fault path holds when it takes a reference of its own
+ * (amdgpu_svm_vm_get()). The SVM is torn down by amdgpu_vm_fini() or when
+ * the mm goes, whichever comes first; a request that holds a reference
+ * across the teardown fails with -ESRCH.
+ *
+ * XNACK mode, fixed at creation:
+ *
+ * - If the process has a KFD context, its mode (KFD picked one that all
+ *   the process's GPUs support). Its SET_XNACK_MODE request is refused
+ *   with -EBUSY from then on, as long as an SVM exists on one of its VMs.
+ * - Otherwise the device decides: GPUs from GFX 10.1.1 on cannot preempt
+ *   shaders while they wait for a fault, so they run with XNACK off; so do
+ *   GPUs booted with amdgpu.noretry=1 (the default on most GFX 9 parts).
+ *   A GPU that supports only one mode gets that one.
+ *
+ * KFD's own SVM (AMDKFD_IOC_SVM) and this one never manage the same
+ * process: creating this one fails with -EBUSY while KFD has SVM ranges
+ * for the process, and KFD's SVM request fails with -EBUSY while one of
+ * the process's KFD VMs has this SVM. A GPU fault goes to this SVM when
+ * the VM has one, else to KFD's for a compute VM.
+ */
+
+static bool device_retries_faults(struct amdgpu_device *adev)
+{
+	u32 gc = amdgpu_ip_version(adev, GC_HWIP, 0);
+
+	if (adev->gmc.noretry)
+		return false;
+	return gc < IP_VERSION(10, 1, 1) || gc == IP_VERSION(9, 4, 2) ||
+	       gc == IP_VERSION(9, 4, 3) || gc == IP_VERSION(9, 4, 4) ||
+	       gc == IP_VERSION(9, 5, 0);
+}
+
+/* The XNACK mode of a new SVM, or -EBUSY when KFD's SVM serves the process. */
+static int xnack_mode(struct amdgpu_device *adev, struct mm_struct *mm,
+		      bool *xnack_on)
+{
+	int ret = -ESRCH;
+
+	if (IS_ENABLED(CONFIG_HSA_AMD))
+		ret = kgd2kfd_svm_mode(mm, xnack_on);
+	if (ret == -ESRCH) {
+		*xnack_on = device_retries_faults(adev);
+		ret = 0;
+	}
+	return ret;
+}
+
+/* All XCCs of the device, or those of the partition @xcp_id. */
+static u32 partition_xcc_mask(struct amdgpu_device *adev, int xcp_id)
+{
+	u32 mask = GENMASK(max(NUM_XCC(adev->gfx.xcc_mask), 1) - 1, 0);
+	u32 inst;
+
+	if (adev->xcp_mgr && xcp_id >= 0 && xcp_id < adev->xcp_mgr->num_xcps &&
+	    !amdgpu_xcp_get_inst_details(&adev->xcp_mgr->xcp[xcp_id],
+					 AMDGPU_XCP_GFX, &inst))
+		mask = inst;
+	return mask;
+}
+
+/* The XCCs of the partition that raised a fault through IH node @node_id. */
+static u32 fault_xcc_mask(struct amdgpu_device *adev, u32 node_id)
+{
+	struct amdgpu_xcp_mgr *mgr = adev->xcp_mgr;
+	int xcc, i;
+	u32 inst;
+
+	if (!mgr || !adev->gfx.funcs || !adev->gfx.funcs->ih_node_to_logical_xcc)
+		return partition_xcc_mask(adev, -1);
+	xcc = adev->gfx.funcs->ih_node_to_logical_xcc(adev, node_id);
+	for (i = 0; xcc >= 0 && i < mgr->num_xcps; i++)
+		if (!amdgpu_xcp_get_inst_details(&mgr->xcp[i], AMDGPU_XCP_GFX, &inst) &&
+		    (inst & BIT(xcc)))
+			return inst;
+	return partition_xcc_mask(adev, -1);
+}
+
+static struct amdgpu_svm *svm_create(struct amdgpu_device *adev,
+				     struct amdgpu_fpriv *fpriv)
+{
+	struct amdgpu_svm_gpu *gpu;
+	bool xnack_on;
+	int ret;
+
+	ret = xnack_mode(adev, current->mm, &xnack_on);
+	if (ret)
+		return ERR_PTR(ret);
+	gpu = kzalloc_obj(*gpu);
+	if (!gpu)
+		return ERR_PTR(-ENOMEM);
+	gpu->adev = adev;
+	gpu->vm = &fpriv->vm;
+	gpu->mm = current->mm;
+	gpu->xcc_mask = partition_xcc_mask(adev, fpriv->xcp_id);
+	ret = amdgpu_svm_init(&gpu->svm, adev_to_drm(adev), current->mm, xnack_on,
+			      amdgpu_svm_default_granularity, &amdgpu_svm_gpu_ops,
+			      NULL);
+	if (ret) {
+		kfree(gpu);
+		return ERR_PTR(ret);
+	}
+	return &gpu->svm;
+}
+
+/* The VM's SVM, referenced; made and published if there is none yet. */
+static struct amdgpu_svm *svm_get_or_create(struct amdgpu_device *adev,
+					    struct amdgpu_fpriv *fpriv)
+{
+	struct amdgpu_vm *vm = &fpriv->vm;
+	struct amdgpu_svm *svm, *made;
+	int ret;
+
+	ret = amdgpu_bo_reserve(vm->root.bo, false);
+	if (ret)
+		return ERR_PTR(ret);
+	svm = amdgpu_svm_vm_get(vm);
+	amdgpu_bo_unreserve(vm->root.bo);
+	if (svm)
+		return svm;
+
+	/* Registering the mm's notifiers takes the mmap lock: no BO held. */
+	made = svm_create(adev, fpriv);
+	if (IS_ERR(made))
+		return made;
+	amdgpu_bo_reserve(vm->root.bo, true);
+	svm = amdgpu_svm_vm_get(vm);
+	if (!svm) {
+		vm->svm = made;
+		svm = amdgpu_svm_vm_get(vm);
+		made = NULL;
+	}
+	amdgpu_bo_unreserve(vm->root.bo);
+	if (made)	/* another thread published one first */
+		amdgpu_svm_fini(made);
+	return svm;
+}
+
+/**
+ * amdgpu_svm_vm_ioctl() - The DRM_AMDGPU_GEM_SVM ioctl
+ * @dev: the device
+ * @data: &struct drm_amdgpu_gem_svm, copied in
+ * @filp: the device file, whose VM the request is about
+ *
+ * Creates the VM's SVM on the first request, then hands the request to
+ * amdgpu_svm_ioctl().
+ *
+ * Return: as amdgpu_svm_ioctl(); -EBUSY when KFD's SVM serves the process;
+ * -EINVAL from a task without an mm.
+ */
+int amdgpu_svm_vm_ioctl(struct drm_device *dev, void *data,
+			struct drm_file *filp)
+{
+	struct amdgpu_svm *svm;
+	int ret;
+
+	if (!current->mm)
+		return -EINVAL;
+	svm = svm_get_or_create(drm_to_adev(dev), filp->driver_priv);
+	if (IS_ERR(svm))
+		return PTR_ERR(svm);
+	ret = amdgpu_svm_ioctl(svm, data);
+	amdgpu_svm_put(svm);
+	return ret;
+}
+
+/**
+ * amdgpu_svm_vm_get() - Reference the SVM of a VM
+ * @vm: the VM, its root page directory reserved
+ *
+ * Return: the SVM, to be released with amdgpu_svm_put(), or NULL.
+ */
+struct amdgpu_svm *amdgpu_svm_vm_get(struct amdgpu_vm *vm)
+{
+	struct amdgpu_svm *svm = vm->svm;
+
+	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
+	if (svm)
+		amdgpu_svm_get(svm);
+	return svm;
+}
+
+/**
+ * amdgpu_svm_vm_handle_fault() - A GPU retry fault on a VM that has SVM
+ * @svm: the SVM, from amdgpu_svm_vm_get(); the reference is dropped here
+ * @adev: the device
+ * @pasid: the VM's PASID
+ * @node_id: the IH node that raised the fault (the XCC, on partitioned GPUs)
+ * @addr: the faulting address
+ * @ts: the fault's timestamp
+ * @write: the access was a write
+ *
+ * Called from amdgpu_vm_handle_fault() with no reservation held: SVM takes
+ * the mmap lock before any reservation. The TLB flushes of the SVM cover
+ * the partition the fault came from. Whatever the outcome, the fault
+ * leaves the retry filter, so that the GPU's next retry of the address is
+ * seen again.
+ *
+ * Return: true if the fault was handled (mapped, stale or a duplicate);
+ * false lets the caller stop the GPU from retrying.
+ */
+bool amdgpu_svm_vm_handle_fault(struct amdgpu_svm *svm,
+				struct amdgpu_device *adev, u32 pasid,
+				u32 node_id, u64 addr, u64 ts, bool write)
+{
+	struct amdgpu_svm_gpu *gpu = container_of(svm, struct amdgpu_svm_gpu, svm);
+	u32 mask = fault_xcc_mask(adev, node_id);
+	int ret;
+
+	if ((READ_ONCE(gpu->xcc_mask) & mask) != mask)
+		WRITE_ONCE(gpu->xcc_mask, READ_ONCE(gpu->xcc_mask) | mask);
+	ret = amdgpu_svm_handle_fault(svm, addr, ts, write);
+	amdgpu_svm_put(svm);
+	amdgpu_gmc_filter_faults_remove(adev, addr, pasid);
+	if (ret)
+		dev_dbg(adev->dev, "SVM fault at 0x%llx, pasid %u: %d\n",
+			addr, pasid, ret);
+	return !ret;
+}
+
+/**
+ * amdgpu_svm_vm_fini() - Tear down the SVM of a VM that goes
+ * @vm: the VM, still fully set up
+ */
+void amdgpu_svm_vm_fini(struct amdgpu_vm *vm)
+{
+	struct amdgpu_svm *svm;
+
+	if (!vm->root.bo)
+		return;
+	amdgpu_bo_reserve(vm->root.bo, true);
+	svm = vm->svm;
+	vm->svm = NULL;
+	amdgpu_bo_unreserve(vm->root.bo);
+	if (svm)
+		amdgpu_svm_fini(svm);
+}
+
+/**
+ * amdgpu_svm_vm_active() - Whether a VM has an SVM
+ * @vm: the VM, which the caller keeps alive
+ *
+ * Return: true from the first SVM request on the VM until the VM goes.
+ */
+bool amdgpu_svm_vm_active(struct amdgpu_vm *vm)
+{
+	return READ_ONCE(vm->svm);
+}
+
+/**
+ * amdgpu_svm_vm_holds_queues() - Whether the SVM keeps the VM's queues stopped
+ * @vm: the VM, which the caller keeps alive (the user-queue manager of a
+ *	device file goes before its VM)
+ *
+ * With XNACK off, the queues must not run from the eviction of GPU-mapped
+ * pages until the restore worker has mapped them again.
+ *
+ * Return: true while an eviction is unresolved.
+ */
+bool amdgpu_svm_vm_holds_queues(struct amdgpu_vm *vm)
+{
+	struct amdgpu_svm *svm = READ_ONCE(vm->svm);
+
+	return svm && atomic_read(&svm->evictions);
+}
