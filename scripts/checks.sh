@@ -67,6 +67,8 @@ check_sparse_w1() {
 		if [ -n "$out" ]; then
 			echo "$out"
 			fail "sparse+W=1 $f" "$(echo "$out" | wc -l) warning(s)"
+		elif [ ! -f "$build/$obj" ]; then
+			fail "sparse+W=1 $f" "not compiled"
 		else
 			pass "sparse+W=1 $f"
 		fi

@@ -4,7 +4,8 @@
 # Write the applied series of TREE as git format-patch output with a cover
 # letter into out/series/.  The cover letter's subject and text come from
 # COVER (first line: subject; the rest: text).  @TESTED@ in the text is
-# replaced by the summary of the last 'make test' run, when there is one.
+# replaced by the summary of the last 'make test' run, when there is one,
+# and the figures its KUnit cases printed.
 #   scripts/emit-series.sh TREE
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -17,15 +18,19 @@ git -C "$tree" format-patch -q --cover-letter --base=svm-base \
 
 cover=$(ls "$dir"/0000-cover-letter.patch)
 tested=$CACHE/last-test-summary.txt
-python3 - "$cover" "$REPO/COVER" "$tested" <<'PY'
+python3 - "$cover" "$REPO/COVER" "$tested" "$CACHE/last-test-figures.txt" <<'PY'
 import os, sys
-cover, template, tested = sys.argv[1:4]
+cover, template, tested, figures = sys.argv[1:5]
 lines = open(template, encoding="utf-8").read().split("\n")
 lines = [l for l in lines if not l.startswith("#")]
 subject, blurb = lines[0].strip(), "\n".join(lines[1:]).strip("\n")
 summary = "(no 'make test' run recorded on this machine yet)"
 if os.path.exists(tested):
-    summary = open(tested, encoding="utf-8").read().rstrip("\n")
+    summary = "'make test': " + open(tested, encoding="utf-8").read().rstrip("\n")
+if os.path.exists(figures):
+    lines = open(figures, encoding="utf-8").read().split("\n")
+    summary += "\n\nWhat the KUnit cases of that run measured:\n\n"
+    summary += "\n".join("  " + l for l in lines if l)
 blurb = blurb.replace("@TESTED@", summary)
 text = open(cover, encoding="utf-8").read()
 text = text.replace("*** SUBJECT HERE ***", subject)

@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the amdgpu SVM kselftests (kselftest harness, kernel headers only)
-# against the patched tree's exported headers (scripts/abi-check.sh installs them) and run them.  Each case
+# Build the amdgpu SVM kselftests (kselftest harness, libdrm) against the
+# patched tree's exported headers (scripts/abi-check.sh installs them) and
+# run them.  Each case
 # prints PASS, FAIL or SKIP (with the harness's reason); without an amdgpu
 # device every case skips.
 #   scripts/selftests.sh TREE
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+need_packages libdrm-dev pkg-config
 tree=$1
 out=$CACHE/selftests
 mkdir -p "$out"
