@@ -2,10 +2,11 @@
 /*
  * DRM_AMDGPU_GEM_SVM through an amdgpu render node: attribute round trips,
  * mixed-span answers, the errno of every invalid argument, attributes
- * dropped by munmap, and a forked child refused.  Each case is skipped,
- * with the reason, where there is no amdgpu device or the kernel lacks
- * the ioctl.  Render nodes are found with DRM_IOCTL_VERSION, so the test
- * needs nothing but the kernel's headers.
+ * dropped by munmap, a forked child refused, and an overlap with a GEM VA
+ * mapping refused.  Each case is skipped, with the reason, where there is
+ * no amdgpu device or the kernel lacks the ioctl.  libdrm_amdgpu tells
+ * which render node is an amdgpu; the ioctl's definitions come from the
+ * kernel's exported headers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,25 +20,26 @@
 
 #include <drm/drm.h>
 #include <drm/amdgpu_drm.h>
+#include <amdgpu.h>
 
 #include "../../kselftest_harness.h"
 
 #define MEM_SIZE	(4u << 20)
 #define PAGE		4096u
 
-/* Whether the DRM device behind @fd is driven by amdgpu. */
+/* Whether libdrm_amdgpu accepts the DRM device behind @fd as an amdgpu. */
 static int is_amdgpu(int fd)
 {
-	char name[16] = "";
-	struct drm_version v = {
-		.name_len = sizeof(name) - 1,
-		.name = name,
-	};
+	amdgpu_device_handle dev;
+	uint32_t major, minor;
 
-	return !ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "amdgpu");
+	if (amdgpu_device_initialize(fd, &major, &minor, &dev))
+		return 0;
+	amdgpu_device_deinitialize(dev);
+	return 1;
 }
 
-/* The first amdgpu render node, opened, or -1. */
+/* The first amdgpu render node (renderD128 to renderD191), opened, or -1. */
 static int open_amdgpu_render_node(void)
 {
 	char path[32];
@@ -201,6 +203,45 @@ TEST_F(svm, forked_child_refused)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	EXPECT_EQ(0, get_one(self->fd, self->mem, PAGE, AMDGPU_SVM_ATTR_GPU_RO));
+}
+
+/* A GEM BO mapped through GEM_VA at @va, or a negative errno. */
+static int gem_va_map(int fd, uint64_t va, uint32_t *handle)
+{
+	union drm_amdgpu_gem_create create = {
+		.in = { .bo_size = PAGE, .alignment = PAGE,
+			.domains = AMDGPU_GEM_DOMAIN_GTT },
+	};
+	struct drm_amdgpu_gem_va map = {
+		.operation = AMDGPU_VA_OP_MAP,
+		.flags = AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE,
+		.va_address = va,
+		.map_size = PAGE,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_AMDGPU_GEM_CREATE, &create))
+		return -errno;
+	*handle = create.out.handle;
+	map.handle = *handle;
+	return ioctl(fd, DRM_IOCTL_AMDGPU_GEM_VA, &map) ? -errno : 0;
+}
+
+TEST_F(svm, gem_va_overlap_refused)
+{
+	struct drm_amdgpu_svm_attribute a = { AMDGPU_SVM_ATTR_GPU_RO, 1 };
+	uint64_t va = (uintptr_t)self->mem + MEM_SIZE / 2;
+	struct drm_gem_close close_bo = {};
+	int ret;
+
+	ret = gem_va_map(self->fd, va, &close_bo.handle);
+	if (ret)
+		SKIP(return, "cannot map a GEM BO at the test's address: %d", ret);
+	EXPECT_EQ(-EADDRINUSE, svm(self->fd, AMDGPU_SVM_OP_SET_ATTR, self->mem,
+				   MEM_SIZE, &a, 1));
+	EXPECT_EQ(0, get_one(self->fd, self->mem, MEM_SIZE, AMDGPU_SVM_ATTR_GPU_RO));
+	EXPECT_EQ(0, svm(self->fd, AMDGPU_SVM_OP_SET_ATTR, self->mem, MEM_SIZE / 2,
+			 &a, 1));
+	ioctl(self->fd, DRM_IOCTL_GEM_CLOSE, &close_bo);
 }
 
 TEST_HARNESS_MAIN
