@@ -30,6 +30,7 @@
 #include "amdgpu_svm_test_pt.h"
 
 #define BENCH_RUNS	5
+#define HOT_NODES	64
 
 static bool svm_bench;
 module_param(svm_bench, bool, 0444);
@@ -139,13 +140,41 @@ static void raw_unmap(struct raw_mirror *m, struct device *dev, unsigned long np
 		dma_unmap_page(dev, m->dma[i], PAGE_SIZE, DMA_BIDIRECTIONAL);
 }
 
+/*
+ * SET_ATTR(IN_PLACE) over the span, timed, then INACCESSIBLE again. With
+ * @count_only the software page table stores nothing, so the time is that
+ * of SVM and drm_gpusvm alone.
+ */
+static u64 timed_map(struct kunit *test, struct amdgpu_svm_test_pt *pt,
+		     unsigned long start, unsigned long size, bool count_only)
+{
+	s64 written = atomic64_read(&pt->pages_written);
+	u64 t;
+
+	pt->count_only = count_only;
+	t = ktime_get_ns();
+	set_one(test, &pt->svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
+		AMDGPU_SVM_ACCESS_IN_PLACE);
+	t = ktime_get_ns() - t;
+	KUNIT_EXPECT_GE(test, atomic64_read(&pt->pages_written) - written,
+			size >> PAGE_SHIFT);
+	if (!count_only)
+		KUNIT_EXPECT_EQ(test, amdgpu_svm_test_pt_count(pt, 0, ULONG_MAX),
+				size >> PAGE_SHIFT);
+	set_one(test, &pt->svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
+		AMDGPU_SVM_ACCESS_INACCESSIBLE);
+	pt->count_only = false;
+	return t;
+}
+
 /* 1. XNACK off: SET_ATTR(ACCESS) mapping populated memory, against raw HMM. */
 static void bench_map(struct kunit *test, unsigned long size, const char *param)
 {
 	struct amdgpu_svm_test_pt *pt = amdgpu_svm_test_pt_create(test, false);
 	struct device *dev = pt->svm.drm->dev;
 	unsigned long npages = size >> PAGE_SHIFT, start;
-	u64 svm_ns[BENCH_RUNS], raw_ns[BENCH_RUNS], t, svm, raw;
+	u64 svm_ns[BENCH_RUNS], bare_ns[BENCH_RUNS], raw_ns[BENCH_RUNS], t;
+	u64 svm, bare, raw;
 	struct raw_mirror m = {};
 	int run;
 
@@ -163,23 +192,22 @@ static void bench_map(struct kunit *test, unsigned long size, const char *param)
 		raw_ns[run] = ktime_get_ns() - t;
 		raw_unmap(&m, dev, npages);
 
-		t = ktime_get_ns();
-		set_one(test, &pt->svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
-			AMDGPU_SVM_ACCESS_IN_PLACE);
-		svm_ns[run] = ktime_get_ns() - t;
-		KUNIT_ASSERT_EQ(test, amdgpu_svm_test_pt_count(pt, 0, ULONG_MAX), npages);
-		set_one(test, &pt->svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
-			AMDGPU_SVM_ACCESS_INACCESSIBLE);
+		svm_ns[run] = timed_map(test, pt, start, size, false);
+		bare_ns[run] = timed_map(test, pt, start, size, true);
 	}
 	mmu_interval_notifier_remove(&m.notifier);
 	kvfree(m.pfns);
 	kvfree(m.dma);
 
 	svm = rate(npages, median(svm_ns, BENCH_RUNS));
+	bare = rate(npages, median(bare_ns, BENCH_RUNS));
 	raw = rate(npages, median(raw_ns, BENCH_RUNS));
 	report(test, "map_set_attr", param, svm, "pages/s");
+	report(test, "map_set_attr_count_only_pt", param, bare, "pages/s");
 	report(test, "map_raw_hmm", param, raw, "pages/s");
 	report(test, "map_svm_vs_raw", param, ratio_x100(svm, raw), "x1/100");
+	report(test, "map_svm_count_only_pt_vs_raw", param, ratio_x100(bare, raw),
+	       "x1/100");
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
 
@@ -232,7 +260,11 @@ static void bench_partial_munmap(struct kunit *test)
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
 
-/* 3. The attribute tree with 100, 10k and 100k intervals. */
+/*
+ * 3. The attribute tree with 100, 10k and 100k intervals: SET and GET at
+ * random pages, and GET within 64 neighbouring nodes, whose paths stay in
+ * the cache, to tell the depth of the tree from cache misses.
+ */
 static void bench_attr_scaling(struct kunit *test)
 {
 	static const unsigned long sizes[] = { 100, 10000, 100000 };
@@ -240,11 +272,12 @@ static void bench_attr_scaling(struct kunit *test)
 	const int ops = 2000;
 	struct amdgpu_svm_attr_tree *tree = kunit_kzalloc(test, sizeof(*tree), GFP_KERNEL);
 	struct drm_amdgpu_svm_attribute a = { AMDGPU_SVM_ATTR_GRANULARITY };
-	u64 set_ns[3], get_ns[3], set_run[BENCH_RUNS], get_run[BENCH_RUNS], t;
+	u64 set_ns[3], get_ns[3], hot_ns[3], t;
+	u64 set_run[BENCH_RUNS], get_run[BENCH_RUNS], hot_run[BENCH_RUNS];
 	struct amdgpu_svm_attrs defaults;
 	struct amdgpu_svm_attr_req req;
 	struct rnd_state rnd;
-	unsigned long page, base;
+	unsigned long page, base, hot;
 	int s, run, i;
 
 	KUNIT_ASSERT_NOT_NULL(test, tree);
@@ -279,15 +312,26 @@ static void bench_attr_scaling(struct kunit *test)
 				amdgpu_svm_attr_get(tree, page, page, &a, 1);
 			}
 			get_run[run] = ktime_get_ns() - t;
+			/* The same lookups within 64 nodes: cache-hot paths. */
+			hot = prandom_u32_state(&rnd) % (sizes[s] - HOT_NODES);
+			t = ktime_get_ns();
+			for (i = 0; i < ops; i++)
+				amdgpu_svm_attr_get(tree, base + hot + i % HOT_NODES,
+						    base + hot + i % HOT_NODES, &a, 1);
+			hot_run[run] = ktime_get_ns() - t;
 		}
 		set_ns[s] = div_u64(median(set_run, BENCH_RUNS), ops);
 		get_ns[s] = div_u64(median(get_run, BENCH_RUNS), ops);
+		hot_ns[s] = div_u64(median(hot_run, BENCH_RUNS), ops);
 		report(test, "attr_set_ns", names[s], set_ns[s], "ns/op");
 		report(test, "attr_get_ns", names[s], get_ns[s], "ns/op");
+		report(test, "attr_get_hot_ns", names[s], hot_ns[s], "ns/op");
 		amdgpu_svm_attr_tree_fini(tree);
 	}
 	report(test, "attr_set_100k_vs_100", "-", ratio_x100(set_ns[2], set_ns[0]), "x1/100");
 	report(test, "attr_get_100k_vs_100", "-", ratio_x100(get_ns[2], get_ns[0]), "x1/100");
+	report(test, "attr_get_hot_100k_vs_100", "-", ratio_x100(hot_ns[2], hot_ns[0]),
+	       "x1/100");
 }
 
 /* 4. munmap of 256 MiB, GPU-mapped through SVM, against no SVM. */

@@ -61,6 +61,9 @@ static int pt_map(struct amdgpu_svm *svm, unsigned long start,
 	lockdep_assert_held(&svm->gpusvm.notifier_lock);
 	WARN_ON_ONCE(!(current->flags & PF_MEMALLOC));
 
+	atomic64_add(last - start + 1, &pt->pages_written);
+	if (pt->count_only)
+		return 0;
 	for (page = start; page <= last; page++) {
 		struct amdgpu_svm_test_pte *e = xa_load(&pt->entries, page);
 

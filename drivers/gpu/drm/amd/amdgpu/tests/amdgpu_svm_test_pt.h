@@ -28,6 +28,9 @@ struct kunit;
  *	none)
  * @gem_last: its last page
  * @checkpoint: what &amdgpu_svm_gpu_ops.fault_checkpoint returns
+ * @pages_written: pages the map calls covered
+ * @count_only: benchmarks only: map stores no entry and only adds to
+ *	@pages_written, so that a figure can leave out the cost of this table
  * @released: the SVM's last reference went
  */
 struct amdgpu_svm_test_pt {
@@ -41,6 +44,8 @@ struct amdgpu_svm_test_pt {
 	unsigned long gem_start;
 	unsigned long gem_last;
 	atomic64_t checkpoint;
+	atomic64_t pages_written;
+	bool count_only;
 	struct completion released;
 };
 
