@@ -32,10 +32,12 @@
  * - If the process has a KFD context, its mode (KFD picked one that all
  *   the process's GPUs support). Its SET_XNACK_MODE request is refused
  *   with -EBUSY from then on, as long as an SVM exists on one of its VMs.
- * - Otherwise the device decides: GPUs from GFX 10.1.1 on cannot preempt
- *   shaders while they wait for a fault, so they run with XNACK off; so do
- *   GPUs booted with amdgpu.noretry=1 (the default on most GFX 9 parts).
- *   A GPU that supports only one mode gets that one.
+ * - Otherwise the device decides, as KFD does for a new process: GPUs
+ *   before GFX 9 cannot retry faults, and GPUs from GFX 10.1.1 through
+ *   GFX 12.0 cannot preempt shaders while they wait for a fault, so both
+ *   run with XNACK off; so do GPUs booted with amdgpu.noretry=1 (the
+ *   default on most GFX 9 parts). A GPU that supports only one mode gets
+ *   that one.
  *
  * KFD's own SVM (AMDKFD_IOC_SVM) and this one never manage the same
  * process: creating this one fails with -EBUSY while KFD has SVM ranges
@@ -44,15 +46,14 @@
  * the VM has one, else to KFD's for a compute VM.
  */
 
+/* The default XNACK mode of a KFD process on this device alone. */
 static bool device_retries_faults(struct amdgpu_device *adev)
 {
 	u32 gc = amdgpu_ip_version(adev, GC_HWIP, 0);
 
-	if (adev->gmc.noretry)
+	if (adev->gmc.noretry || gc < IP_VERSION(9, 0, 1))
 		return false;
-	return gc < IP_VERSION(10, 1, 1) || gc == IP_VERSION(9, 4, 2) ||
-	       gc == IP_VERSION(9, 4, 3) || gc == IP_VERSION(9, 4, 4) ||
-	       gc == IP_VERSION(9, 5, 0);
+	return gc < IP_VERSION(10, 1, 1) || gc >= IP_VERSION(12, 1, 0);
 }
 
 /* The XNACK mode of a new SVM, or -EBUSY when KFD's SVM serves the process. */
