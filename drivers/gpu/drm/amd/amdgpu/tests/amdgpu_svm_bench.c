@@ -68,13 +68,6 @@ static u64 median(u64 *v, int n)
 	return v[n / 2];
 }
 
-/* SET_ATTR of one attribute over [start, start + size), which must succeed. */
-static void set_one(struct kunit *test, struct amdgpu_svm *svm,
-		    unsigned long start, unsigned long size, u32 type, u32 value)
-{
-	KUNIT_ASSERT_EQ(test, amdgpu_svm_test_set(svm, start, size, type, value), 0);
-}
-
 static u64 rate(u64 count, u64 ns)
 {
 	return ns ? div64_u64(count * NSEC_PER_SEC, ns) : 0;
@@ -153,16 +146,16 @@ static u64 timed_map(struct kunit *test, struct amdgpu_svm_test_pt *pt,
 
 	pt->count_only = count_only;
 	t = ktime_get_ns();
-	set_one(test, &pt->svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
-		AMDGPU_SVM_ACCESS_IN_PLACE);
+	amdgpu_svm_test_set_ok(test, &pt->svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
+			       AMDGPU_SVM_ACCESS_IN_PLACE);
 	t = ktime_get_ns() - t;
 	KUNIT_EXPECT_GE(test, atomic64_read(&pt->pages_written) - written,
 			size >> PAGE_SHIFT);
 	if (!count_only)
 		KUNIT_EXPECT_EQ(test, amdgpu_svm_test_pt_count(pt, 0, ULONG_MAX),
 				size >> PAGE_SHIFT);
-	set_one(test, &pt->svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
-		AMDGPU_SVM_ACCESS_INACCESSIBLE);
+	amdgpu_svm_test_set_ok(test, &pt->svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
+			       AMDGPU_SVM_ACCESS_INACCESSIBLE);
 	pt->count_only = false;
 	return t;
 }
@@ -236,8 +229,8 @@ static void bench_partial_munmap(struct kunit *test)
 	for (h = 0; h < ARRAY_SIZE(holes); h++) {
 		start = amdgpu_svm_test_mmap(test, size, SZ_2M);
 		amdgpu_svm_test_fill(test, start, size, 2);
-		set_one(test, svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
-			AMDGPU_SVM_ACCESS_IN_PLACE);
+		amdgpu_svm_test_set_ok(test, svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
+				       AMDGPU_SVM_ACCESS_IN_PLACE);
 		rebuilt = atomic64_read(&svm->stats.pages_rebuilt);
 		for (run = 0; run < BENCH_RUNS; run++) {
 			/* A hole in the middle of every other 2 MiB range. */
@@ -254,8 +247,8 @@ static void bench_partial_munmap(struct kunit *test)
 		       ratio_x100(rebuilt, BENCH_RUNS * (holes[h] >> PAGE_SHIFT)),
 		       "x1/100 pages");
 		amdgpu_svm_test_mirror_check(test, pt, start, size);
-		set_one(test, svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
-			AMDGPU_SVM_ACCESS_INACCESSIBLE);
+		amdgpu_svm_test_set_ok(test, svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
+				       AMDGPU_SVM_ACCESS_INACCESSIBLE);
 	}
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
@@ -351,8 +344,8 @@ static void bench_munmap_latency(struct kunit *test)
 
 		start = amdgpu_svm_test_mmap(test, SZ_256M, SZ_2M);
 		amdgpu_svm_test_fill(test, start, SZ_256M, 3);
-		set_one(test, &pt->svm, start, SZ_256M, AMDGPU_SVM_ATTR_ACCESS,
-			AMDGPU_SVM_ACCESS_IN_PLACE);
+		amdgpu_svm_test_set_ok(test, &pt->svm, start, SZ_256M, AMDGPU_SVM_ATTR_ACCESS,
+				       AMDGPU_SVM_ACCESS_IN_PLACE);
 		t = ktime_get_ns();
 		KUNIT_ASSERT_EQ(test, vm_munmap(start, SZ_256M), 0);
 		svm_ns[run] = ktime_get_ns() - t;
@@ -381,8 +374,8 @@ static void bench_faults(struct kunit *test)
 	start = amdgpu_svm_test_mmap(test, SZ_64M, SZ_2M);
 	amdgpu_svm_test_fill(test, start, SZ_64M, 4);
 	for (g = 0; g < ARRAY_SIZE(grans); g++) {
-		set_one(test, svm, start, SZ_64M, AMDGPU_SVM_ATTR_GRANULARITY,
-			grans[g]);
+		amdgpu_svm_test_set_ok(test, svm, start, SZ_64M, AMDGPU_SVM_ATTR_GRANULARITY,
+				       grans[g]);
 		step = PAGE_SIZE << grans[g];
 		faults = SZ_64M / step;
 		for (run = 0; run < BENCH_RUNS; run++) {

@@ -18,12 +18,6 @@
 #include "amdgpu_svm_test_helpers.h"
 #include "amdgpu_svm_test_pt.h"
 
-static void set_attr(struct kunit *test, struct amdgpu_svm *svm,
-		     unsigned long addr, unsigned long size, u32 type, u32 value)
-{
-	KUNIT_ASSERT_EQ(test, amdgpu_svm_test_set(svm, addr, size, type, value), 0);
-}
-
 static u32 get_attr(struct kunit *test, struct amdgpu_svm *svm,
 		    unsigned long addr, unsigned long size, u32 type)
 {
@@ -54,8 +48,8 @@ static struct amdgpu_svm_test_pt *mapped_8m(struct kunit *test, unsigned long *s
 
 	*start = amdgpu_svm_test_mmap(test, SZ_8M, SZ_2M);
 	amdgpu_svm_test_fill(test, *start, SZ_8M, 1);
-	set_attr(test, &pt->svm, *start, SZ_8M, AMDGPU_SVM_ATTR_ACCESS,
-		 AMDGPU_SVM_ACCESS_IN_PLACE);
+	amdgpu_svm_test_set_ok(test, &pt->svm, *start, SZ_8M, AMDGPU_SVM_ATTR_ACCESS,
+			       AMDGPU_SVM_ACCESS_IN_PLACE);
 	return pt;
 }
 
@@ -69,8 +63,8 @@ static void xnack_off_set_attr_maps_everything(struct kunit *test)
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
 
 	/* INACCESSIBLE unmaps. */
-	set_attr(test, &pt->svm, start + SZ_2M, SZ_2M, AMDGPU_SVM_ATTR_ACCESS,
-		 AMDGPU_SVM_ACCESS_INACCESSIBLE);
+	amdgpu_svm_test_set_ok(test, &pt->svm, start + SZ_2M, SZ_2M, AMDGPU_SVM_ATTR_ACCESS,
+			       AMDGPU_SVM_ACCESS_INACCESSIBLE);
 	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M - SZ_2M));
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
 	amdgpu_svm_test_pt_destroy(test, pt);
@@ -161,13 +155,13 @@ static void xnack_on_faults_map_on_demand(struct kunit *test)
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_4M);
 
 	/* INACCESSIBLE refuses the fault. */
-	set_attr(test, svm, start + SZ_2M, SZ_64K, AMDGPU_SVM_ATTR_ACCESS,
-		 AMDGPU_SVM_ACCESS_INACCESSIBLE);
+	amdgpu_svm_test_set_ok(test, svm, start + SZ_2M, SZ_64K, AMDGPU_SVM_ATTR_ACCESS,
+			       AMDGPU_SVM_ACCESS_INACCESSIBLE);
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, start + SZ_2M, 0, false),
 			-EACCES);
 
 	/* GPU_RO: a write fault fails, a read fault maps read-only. */
-	set_attr(test, svm, start + 3 * SZ_1M, SZ_1M, AMDGPU_SVM_ATTR_GPU_RO, 1);
+	amdgpu_svm_test_set_ok(test, svm, start + 3 * SZ_1M, SZ_1M, AMDGPU_SVM_ATTR_GPU_RO, 1);
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, start + 3 * SZ_1M, 0, true),
 			-EPERM);
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, start + 3 * SZ_1M, 0, false), 0);
@@ -235,7 +229,7 @@ static void gpu_ro_on_one_page_splits_the_range(struct kunit *test)
 	const struct amdgpu_svm_test_pte *e;
 
 	mid = start + SZ_1M;
-	set_attr(test, &pt->svm, mid, SZ_4K, AMDGPU_SVM_ATTR_GPU_RO, 1);
+	amdgpu_svm_test_set_ok(test, &pt->svm, mid, SZ_4K, AMDGPU_SVM_ATTR_GPU_RO, 1);
 	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M));
 	e = amdgpu_svm_test_pt_lookup(pt, mid >> PAGE_SHIFT);
 	KUNIT_ASSERT_NOT_NULL(test, e);

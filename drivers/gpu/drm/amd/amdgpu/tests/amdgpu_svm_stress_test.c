@@ -244,9 +244,8 @@ static void stress(struct kunit *test, bool xnack_on)
 			STRESS_THREADS * STRESS_PHASES * STRESS_OPS);
 
 	/* Settled: one SET over the window, then the full check. */
-	KUNIT_ASSERT_EQ(test, amdgpu_svm_test_set(&s.pt->svm, s.start, STRESS_WINDOW,
-						  AMDGPU_SVM_ATTR_ACCESS,
-						  AMDGPU_SVM_ACCESS_INACCESSIBLE), 0);
+	amdgpu_svm_test_set_ok(test, &s.pt->svm, s.start, STRESS_WINDOW, AMDGPU_SVM_ATTR_ACCESS,
+			       AMDGPU_SVM_ACCESS_INACCESSIBLE);
 	KUNIT_ASSERT_EQ(test, set_accessible(&s.pt->svm, s.start, STRESS_WINDOW), 0);
 	amdgpu_svm_test_mirror_check(test, s.pt, s.start, STRESS_WINDOW);
 	amdgpu_svm_test_pt_destroy(test, s.pt);

@@ -265,6 +265,22 @@ int amdgpu_svm_test_set(struct amdgpu_svm *svm, unsigned long addr,
 }
 
 /**
+ * amdgpu_svm_test_set_ok() - amdgpu_svm_test_set() that must succeed
+ * @test: the test, which stops here if it does not
+ * @svm: the SVM
+ * @addr: page-aligned start
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @type: the attribute
+ * @value: its value
+ */
+void amdgpu_svm_test_set_ok(struct kunit *test, struct amdgpu_svm *svm,
+			    unsigned long addr, unsigned long size, u32 type,
+			    u32 value)
+{
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_test_set(svm, addr, size, type, value), 0);
+}
+
+/**
  * amdgpu_svm_test_remove_all_ranges() - Remove every range of an SVM
  * @svm: the SVM, not locked
  *

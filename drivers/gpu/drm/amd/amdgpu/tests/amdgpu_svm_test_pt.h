@@ -67,6 +67,9 @@ struct amdgpu_svm_test_pt *amdgpu_svm_test_pt_create_on(struct kunit *test,
 void amdgpu_svm_test_pt_destroy(struct kunit *test, struct amdgpu_svm_test_pt *pt);
 int amdgpu_svm_test_set(struct amdgpu_svm *svm, unsigned long addr,
 			unsigned long size, u32 type, u32 value);
+void amdgpu_svm_test_set_ok(struct kunit *test, struct amdgpu_svm *svm,
+			    unsigned long addr, unsigned long size, u32 type,
+			    u32 value);
 void amdgpu_svm_test_remove_all_ranges(struct amdgpu_svm *svm);
 int amdgpu_svm_test_ranges_in_tree(struct amdgpu_svm *svm);
 unsigned long amdgpu_svm_test_pt_count(struct amdgpu_svm_test_pt *pt,
