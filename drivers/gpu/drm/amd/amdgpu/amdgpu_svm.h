@@ -59,17 +59,21 @@ struct amdgpu_svm_gpu_ops {
 	 * reserves the root page directory); may sleep and allocate.
 	 */
 	int (*lock_pt)(struct amdgpu_svm *svm);
-	/** @unlock_pt: undo @lock_pt. */
+	/**
+	 * @unlock_pt: wait for the updates made since @lock_pt, make them
+	 * visible to the GPU (TLB), and undo @lock_pt.
+	 */
 	void (*unlock_pt)(struct amdgpu_svm *svm);
 	/**
 	 * @map: point GPU pages [@start, @last] at @dma (one address per
-	 * page) with @pte (&enum amdgpu_svm_pte). Called between @lock_pt
-	 * and @unlock_pt, with the drm_gpusvm notifier lock held for read
-	 * after the pages were checked valid; must not wait for reclaim
-	 * while holding it, but the PT lock allows allocation.
+	 * page) with @pte (&enum amdgpu_svm_pte); @immediate on the GPU fault
+	 * path. Called between @lock_pt and @unlock_pt, with the drm_gpusvm
+	 * notifier lock held for read after the pages were checked valid, in
+	 * a memalloc_noreclaim scope: allocations must not enter reclaim.
+	 * Waiting for the update is left to @unlock_pt.
 	 */
 	int (*map)(struct amdgpu_svm *svm, unsigned long start,
-		   unsigned long last, dma_addr_t *dma, u32 pte);
+		   unsigned long last, dma_addr_t *dma, u32 pte, bool immediate);
 	/**
 	 * @clear: invalidate GPU pages [@start, @last]. Called with the
 	 * notifier lock held for write, from MMU notifiers: no allocation

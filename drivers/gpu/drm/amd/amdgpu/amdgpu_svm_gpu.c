@@ -8,6 +8,8 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
+#include <drm/drm_exec.h>
+
 #include <uapi/linux/kfd_ioctl.h>
 
 #include "amdgpu.h"
@@ -41,76 +43,238 @@ static struct amdgpu_svm_gpu *to_gpu(struct amdgpu_svm *svm)
 	return container_of(svm, struct amdgpu_svm_gpu, svm);
 }
 
-static int amdgpu_svm_gpu_lock_pt(struct amdgpu_svm *svm)
+/* The MTYPE of system memory on GC 9.4.3, 9.4.4 and 9.5.0, as KFD picks it. */
+static u32 amdgpu_svm_gpu_mtype_gc943(struct amdgpu_device *adev, u32 gc,
+				      bool ext_coherent)
 {
-	return amdgpu_bo_reserve(to_gpu(svm)->vm->root.bo, false);
+	u32 mtype_local;
+
+	if (ext_coherent)
+		mtype_local = AMDGPU_VM_MTYPE_CC;
+	else
+		mtype_local = amdgpu_mtype_local == 1 ? AMDGPU_VM_MTYPE_NC :
+			      amdgpu_mtype_local == 2 ? AMDGPU_VM_MTYPE_CC :
+			      AMDGPU_VM_MTYPE_RW;
+	if (adev->flags & AMD_IS_APU) {
+		/* On NUMA systems the GMC overrides the MTYPE per page. */
+		if (num_possible_nodes() <= 1)
+			return mtype_local;
+		return ext_coherent ? AMDGPU_VM_MTYPE_UC : AMDGPU_VM_MTYPE_NC;
+	}
+	if (gc < IP_VERSION(9, 5, 0) || ext_coherent)
+		return AMDGPU_VM_MTYPE_UC;
+	return AMDGPU_VM_MTYPE_NC;
 }
 
-static void amdgpu_svm_gpu_unlock_pt(struct amdgpu_svm *svm)
+/* The MTYPE of system memory on GC 12.1.0, as KFD picks it. */
+static u32 amdgpu_svm_gpu_mtype_gc121(struct amdgpu_device *adev,
+				      bool ext_coherent)
 {
-	amdgpu_bo_unreserve(to_gpu(svm)->vm->root.bo);
+	if (ext_coherent)
+		return AMDGPU_VM_MTYPE_UC;
+	return (adev->rev_id & 0x10) ? AMDGPU_VM_MTYPE_NC : AMDGPU_VM_MTYPE_UC;
 }
 
-/* PTE bits of a system page from the SVM mapping bits. */
-static u64 amdgpu_svm_gpu_pte_flags(struct amdgpu_svm_gpu *gpu, u32 pte)
+/* The MTYPE of system memory mapped with @pte on this GPU. */
+static u32 amdgpu_svm_gpu_sysmem_mtype(struct amdgpu_device *adev, u32 pte)
 {
-	u32 mapping = AMDGPU_VM_PAGE_READABLE;
-	u64 flags = AMDGPU_PTE_VALID | AMDGPU_PTE_SYSTEM;
+	bool coherent = pte & (AMDGPU_SVM_PTE_COHERENT | AMDGPU_SVM_PTE_EXT_COHERENT);
+	bool ext_coherent = pte & AMDGPU_SVM_PTE_EXT_COHERENT;
+	u32 gc = amdgpu_ip_version(adev, GC_HWIP, 0);
 
-	if (pte & AMDGPU_SVM_PTE_SNOOP)
-		flags |= AMDGPU_PTE_SNOOPED;
-	if (pte & AMDGPU_SVM_PTE_WRITE)
-		mapping |= AMDGPU_VM_PAGE_WRITEABLE;
+	switch (gc) {
+	case IP_VERSION(9, 4, 3):
+	case IP_VERSION(9, 4, 4):
+	case IP_VERSION(9, 5, 0):
+		return amdgpu_svm_gpu_mtype_gc943(adev, gc, ext_coherent);
+	case IP_VERSION(12, 0, 0):
+	case IP_VERSION(12, 0, 1):
+		return AMDGPU_VM_MTYPE_NC;
+	case IP_VERSION(12, 1, 0):
+		return amdgpu_svm_gpu_mtype_gc121(adev, ext_coherent);
+	default:
+		return coherent ? AMDGPU_VM_MTYPE_UC : AMDGPU_VM_MTYPE_NC;
+	}
+}
+
+/**
+ * amdgpu_svm_gpu_pte_flags() - Encode the PTE of a system page for this GPU
+ * @adev: the device
+ * @vm: the VM the page is mapped in
+ * @pte: what the mapping allows (&enum amdgpu_svm_pte)
+ *
+ * Gives the same PTE that KFD's SVM writes for system memory with the
+ * same attributes (svm_range_get_pte_flags()): MTYPE by GC version,
+ * always snooped, %AMDGPU_PTE_IS_PTE from GFX12 on, bus atomics on
+ * GC 12.1 where the platform has them. amdgpu_gmc_get_vm_pte() encodes
+ * EXECUTABLE and MTYPE; READABLE and WRITEABLE are set here, as the GMC
+ * leaves them to the caller.
+ *
+ * Return: the PTE flags, address bits clear.
+ */
+u64 amdgpu_svm_gpu_pte_flags(struct amdgpu_device *adev, struct amdgpu_vm *vm,
+			     u32 pte)
+{
+	u32 gc = amdgpu_ip_version(adev, GC_HWIP, 0);
+	u32 mapping = amdgpu_svm_gpu_sysmem_mtype(adev, pte);
+	u64 flags = AMDGPU_PTE_VALID | AMDGPU_PTE_SYSTEM | AMDGPU_PTE_SNOOPED;
+
 	if (pte & AMDGPU_SVM_PTE_EXEC)
 		mapping |= AMDGPU_VM_PAGE_EXECUTABLE;
-	/* System memory: uncached when coherence is asked for. */
-	if (pte & (AMDGPU_SVM_PTE_COHERENT | AMDGPU_SVM_PTE_EXT_COHERENT))
-		mapping |= AMDGPU_VM_MTYPE_UC;
-	else
-		mapping |= AMDGPU_VM_MTYPE_NC;
-	amdgpu_gmc_get_vm_pte(gpu->adev, gpu->vm, NULL, mapping, &flags);
+	if (gc >= IP_VERSION(12, 0, 0))
+		flags |= AMDGPU_PTE_IS_PTE;
+	amdgpu_gmc_get_vm_pte(adev, vm, NULL, mapping, &flags);
+	flags |= AMDGPU_PTE_READABLE;
+	if (pte & AMDGPU_SVM_PTE_WRITE)
+		flags |= AMDGPU_PTE_WRITEABLE;
+	if (gc == IP_VERSION(12, 1, 0) && adev->have_atomics_support)
+		flags |= AMDGPU_PTE_BUS_ATOMICS;
 	return flags;
 }
 
-static int amdgpu_svm_gpu_map(struct amdgpu_svm *svm, unsigned long start,
-			      unsigned long last, dma_addr_t *dma, u32 pte)
+/* Move an evicted page table back where the GPU can reach it. */
+static int amdgpu_svm_gpu_validate_pt(void *param, struct amdgpu_bo *bo)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+
+	amdgpu_bo_placement_from_domain(bo, bo->allowed_domains);
+	return ttm_bo_validate(&bo->tbo, &bo->placement, &ctx);
+}
+
+/*
+ * Lock the root page directory with a fence slot for each update, and
+ * bring evicted page tables back, as KFD does before it maps.
+ */
+static int amdgpu_svm_gpu_lock_pt(struct amdgpu_svm *svm)
+{
+	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_vm *vm = gpu->vm;
+	int ret = 0;
+
+	lockdep_assert_held(&svm->lock);
+	drm_exec_init(&gpu->exec, DRM_EXEC_INTERRUPTIBLE_WAIT, 0);
+	drm_exec_until_all_locked(&gpu->exec) {
+		ret = amdgpu_vm_lock_pd(vm, &gpu->exec, 1);
+		drm_exec_retry_on_contention(&gpu->exec);
+		if (ret)
+			goto out_fini;
+	}
+	if (!amdgpu_vm_ready(vm)) {
+		ret = amdgpu_vm_validate(gpu->adev, vm, NULL,
+					 amdgpu_svm_gpu_validate_pt, NULL);
+		if (!ret && !amdgpu_vm_ready(vm))
+			ret = -EBUSY;
+		if (ret)
+			goto out_fini;
+	}
+	gpu->mapped = false;
+	return 0;
+
+out_fini:
+	drm_exec_fini(&gpu->exec);
+	return ret;
+}
+
+/* Flush the TLBs of every XCC that may cache the VM's translations. */
+static int amdgpu_svm_gpu_flush_tlb(struct amdgpu_svm_gpu *gpu, u32 flush_type)
+{
+	struct amdgpu_device *adev = gpu->adev;
+	u32 mask = atomic_read(&gpu->xcc_mask);
+	bool all_hub = adev->family == AMDGPU_FAMILY_AI ||
+		       adev->family == AMDGPU_FAMILY_RV;
+	int xcc, ret = 0;
+
+	/* A render-node VM is no compute VM: flush by PASID directly. */
+	for_each_inst(xcc, mask) {
+		ret = amdgpu_gmc_flush_gpu_tlb_pasid(adev, gpu->vm->pasid,
+						     flush_type, all_hub, xcc);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
+/*
+ * Wait for the updates made since lock_pt, flush the TLB if anything was
+ * mapped (the GPU may cache the invalid entries it faulted on) and unlock.
+ */
+static void amdgpu_svm_gpu_unlock_pt(struct amdgpu_svm *svm)
 {
 	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
 	struct amdgpu_vm *vm = gpu->vm;
 	int ret;
 
-	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
-	if (!amdgpu_vm_ready(vm))
-		return -EINVAL;
-	ret = amdgpu_vm_update_range(gpu->adev, vm, false, false, true, true,
-				     NULL, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
-				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1,
-				     amdgpu_svm_gpu_pte_flags(gpu, pte), 0, 0,
-				     NULL, dma, &vm->last_update);
-	if (ret)
-		return ret;
-	/* The queues may run as soon as we return: the PTEs must be there. */
-	if (vm->last_update)
+	if (gpu->map_fence) {
+		dma_fence_wait(gpu->map_fence, false);
+		dma_fence_put(gpu->map_fence);
+		gpu->map_fence = NULL;
+	}
+	if (gpu->mapped) {
 		dma_fence_wait(vm->last_update, false);
-	return amdgpu_vm_flush_compute_tlb(gpu->adev, vm, TLB_FLUSH_LEGACY,
-					   READ_ONCE(gpu->xcc_mask));
+		ret = amdgpu_svm_gpu_flush_tlb(gpu, TLB_FLUSH_LEGACY);
+		if (ret)
+			dev_warn_ratelimited(gpu->adev->dev,
+					     "SVM: TLB flush after map failed: %d\n",
+					     ret);
+	}
+	drm_exec_fini(&gpu->exec);
 }
 
+/*
+ * Write the PTEs of GPU pages [@start, @last] and link any page table that
+ * this allocated into its directory. Called with the drm_gpusvm notifier
+ * lock held for read, so that no invalidation runs between the check that
+ * the pages are valid and the update; the wait for the update comes
+ * after that lock is dropped (amdgpu_svm_gpu_unlock_pt()).
+ */
+static int amdgpu_svm_gpu_map(struct amdgpu_svm *svm, unsigned long start,
+			      unsigned long last, dma_addr_t *dma, u32 pte,
+			      bool immediate)
+{
+	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_vm *vm = gpu->vm;
+	struct dma_fence *fence = NULL;
+	int ret;
+
+	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
+	lockdep_assert_held(&svm->gpusvm.notifier_lock);
+	ret = amdgpu_vm_update_range(gpu->adev, vm, immediate, false, false, true,
+				     NULL, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
+				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1,
+				     amdgpu_svm_gpu_pte_flags(gpu->adev, vm, pte),
+				     0, 0, NULL, dma, &fence);
+	if (!ret)
+		ret = amdgpu_vm_update_pdes(gpu->adev, vm, immediate);
+	if (fence) {
+		dma_fence_put(gpu->map_fence);
+		gpu->map_fence = fence;
+	}
+	gpu->mapped = true;
+	return ret;
+}
+
+/*
+ * Clear the PTEs of GPU pages [@start, @last] through the unlocked path
+ * (no page table is allocated or freed). Called from MMU notifiers: the
+ * allocation amdgpu_vm_update_range() makes must not recurse into reclaim,
+ * which could call this notifier again.
+ */
 static int amdgpu_svm_gpu_clear(struct amdgpu_svm *svm, unsigned long start,
 				unsigned long last)
 {
 	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
 	struct dma_fence *fence = NULL;
+	unsigned int noreclaim;
 	int ret;
 
 	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
-	if (!amdgpu_vm_ready(gpu->vm))
-		return -EINVAL;
+	noreclaim = memalloc_noreclaim_save();
 	ret = amdgpu_vm_update_range(gpu->adev, gpu->vm, false, true, true, false,
 				     NULL, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
 				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1,
 				     gpu->adev->gmc.init_pte_flags, 0, 0, NULL,
 				     NULL, &fence);
+	memalloc_noreclaim_restore(noreclaim);
 	if (fence) {
 		dma_fence_put(gpu->clear_fence);
 		gpu->clear_fence = fence;
@@ -127,9 +291,8 @@ static void amdgpu_svm_gpu_flush(struct amdgpu_svm *svm, bool heavy)
 		dma_fence_put(gpu->clear_fence);
 		gpu->clear_fence = NULL;
 	}
-	amdgpu_vm_flush_compute_tlb(gpu->adev, gpu->vm,
-				    heavy ? TLB_FLUSH_HEAVYWEIGHT : TLB_FLUSH_LEGACY,
-				    READ_ONCE(gpu->xcc_mask));
+	amdgpu_svm_gpu_flush_tlb(gpu, heavy ? TLB_FLUSH_HEAVYWEIGHT :
+					       TLB_FLUSH_LEGACY);
 }
 
 static void amdgpu_svm_gpu_quiesce(struct amdgpu_svm *svm)

@@ -6,7 +6,10 @@
 #ifndef __AMDGPU_SVM_GPU_H__
 #define __AMDGPU_SVM_GPU_H__
 
+#include <linux/atomic.h>
 #include <linux/types.h>
+
+#include <drm/drm_exec.h>
 
 #include "amdgpu_svm.h"
 
@@ -25,6 +28,10 @@ struct mm_struct;
  *	when a fault arrives from an XCC outside it
  * @clear_fence: the last page-table clear, waited for before the flush
  *	(notifier lock)
+ * @exec: locks the root page directory between lock_pt and unlock_pt
+ *	(SVM lock)
+ * @map_fence: the last PTE update since lock_pt, waited for at unlock_pt
+ * @mapped: PTEs were written since lock_pt: flush the TLB at unlock_pt
  * @kfd_quiesced: kgd2kfd_quiesce_mm() succeeded and must be undone
  */
 struct amdgpu_svm_gpu {
@@ -32,11 +39,17 @@ struct amdgpu_svm_gpu {
 	struct amdgpu_device *adev;
 	struct amdgpu_vm *vm;
 	struct mm_struct *mm;
-	u32 xcc_mask;
+	atomic_t xcc_mask;
 	struct dma_fence *clear_fence;
+	struct drm_exec exec;
+	struct dma_fence *map_fence;
+	bool mapped;
 	bool kfd_quiesced;
 };
 
 extern const struct amdgpu_svm_gpu_ops amdgpu_svm_gpu_ops;
+
+u64 amdgpu_svm_gpu_pte_flags(struct amdgpu_device *adev, struct amdgpu_vm *vm,
+			     u32 pte);
 
 #endif

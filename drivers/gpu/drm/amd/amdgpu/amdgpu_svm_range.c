@@ -388,7 +388,7 @@ static void range_dma_addrs(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 
 /* Write the PTEs of @r if its pages are still valid. */
 static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-			u32 pte, dma_addr_t *dma)
+			u32 pte, dma_addr_t *dma, bool immediate)
 {
 	unsigned int noreclaim;
 	int ret;
@@ -403,7 +403,7 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	} else {
 		range_dma_addrs(svm, r, dma);
 		ret = svm->ops->map(svm, range_first_page(r), range_last_page(r),
-				    dma, pte);
+				    dma, pte, immediate);
 		/*
 		 * A failed update may have written part of the span: keep it
 		 * counted as mapped, with flags no request asks for, so that
@@ -421,11 +421,12 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 }
 
 /*
- * Get the pages of @r and map them with @pte.  -EAGAIN: the pages changed
- * under us, try again; other errors are final for this attempt.
+ * Get the pages of @r and map them with @pte (@fault: for a GPU fault).
+ * -EAGAIN: the pages changed under us, try again; other errors are final
+ * for this attempt.
  */
 static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-		     u32 pte, bool read_only, bool rebuild)
+		     u32 pte, bool read_only, bool rebuild, bool fault)
 {
 	struct drm_gpusvm_ctx ctx = { .read_only = read_only };
 	unsigned long npages = range_npages(r);
@@ -455,15 +456,19 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	      kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
 	if (!dma)
 		return -ENOMEM;
-	ret = range_commit(svm, r, pte, dma);
+	ret = range_commit(svm, r, pte, dma, fault);
 	kvfree(dma);
 	return ret;
 }
 
-/* Find or make the range around @addr inside [lo, hi) and map it. */
+/*
+ * Find or make the range around @addr inside [lo, hi) and map it; @fault
+ * for a GPU fault, which asked for @write access.
+ */
 static int map_one(struct amdgpu_svm *svm, unsigned long addr, unsigned long lo,
 		   unsigned long hi, const struct amdgpu_svm_attrs *attrs,
-		   bool write, bool rebuild, struct amdgpu_svm_range **out)
+		   bool fault, bool write, bool rebuild,
+		   struct amdgpu_svm_range **out)
 {
 	struct drm_gpusvm_ctx ctx = {};
 	struct drm_gpusvm_range *range;
@@ -481,7 +486,7 @@ static int map_one(struct amdgpu_svm *svm, unsigned long addr, unsigned long lo,
 			return PTR_ERR(range);
 		*out = to_range(range);
 		ret = range_map(svm, *out, amdgpu_svm_range_pte(attrs, ctx.read_only),
-				ctx.read_only, rebuild);
+				ctx.read_only, rebuild, fault);
 		if (ret != -EAGAIN && ret != -EFAULT)
 			return ret;
 		/* The CPU mapping changed under us, or grants nothing. */
@@ -574,7 +579,7 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 			pos = hi;
 			continue;
 		}
-		ret = map_one(svm, pos, lo, hi, &attrs, false, rebuild, &r);
+		ret = map_one(svm, pos, lo, hi, &attrs, false, false, rebuild, &r);
 		if (ret >= 0 && mapped_stale(svm, r, seq)) {
 			/* Look again; under endless churn, leave it unmapped. */
 			if (++stale >= MAP_RETRIES)
@@ -638,7 +643,7 @@ again:
 	if (ilast < (ULONG_MAX >> PAGE_SHIFT))
 		hi = min(hi, (ilast + 1) << PAGE_SHIFT);
 
-	ret = map_one(svm, addr, lo, hi, &attrs, write, false, &r);
+	ret = map_one(svm, addr, lo, hi, &attrs, true, write, false, &r);
 	if (ret == -ENOENT)
 		return -EFAULT;
 	if (ret >= 0 && mapped_stale(svm, r, seq)) {
@@ -714,7 +719,7 @@ void amdgpu_svm_range_restore(struct amdgpu_svm *svm)
 		int ret = -ENOENT;
 
 		if (!r->removed && !r->base.flags.unmapped) {
-			ret = range_map(svm, r, r->pte, r->read_only, false);
+			ret = range_map(svm, r, r->pte, r->read_only, false, false);
 			if (ret < 0)
 				range_remove(svm, r);
 		}

@@ -117,7 +117,7 @@ static struct amdgpu_svm *svm_create(struct amdgpu_device *adev,
 	gpu->adev = adev;
 	gpu->vm = &fpriv->vm;
 	gpu->mm = current->mm;
-	gpu->xcc_mask = partition_xcc_mask(adev, fpriv->xcp_id);
+	atomic_set(&gpu->xcc_mask, partition_xcc_mask(adev, fpriv->xcp_id));
 	ret = amdgpu_svm_init(&gpu->svm, adev_to_drm(adev), current->mm, xnack_on,
 			      amdgpu_svm_default_granularity, &amdgpu_svm_gpu_ops,
 			      NULL);
@@ -161,6 +161,30 @@ static struct amdgpu_svm *svm_get_or_create(struct amdgpu_device *adev,
 	return svm;
 }
 
+/*
+ * Whether the GPU can address [@start, @start + @size) as it does a GEM VA
+ * mapping (amdgpu_gem_va_ioctl()): above the reserved bottom, below the
+ * reserved top of the VM and below the GMC hole. Anything else would index
+ * past the page directories amdgpu allocated for the VM.
+ */
+static bool span_in_vm(struct amdgpu_device *adev, u64 start, u64 size)
+{
+	u64 vm_end = adev->vm_manager.max_pfn << AMDGPU_GPU_PAGE_SHIFT;
+
+	vm_end = min(vm_end - AMDGPU_VA_RESERVED_TOP, AMDGPU_GMC_HOLE_START);
+	return start >= AMDGPU_VA_RESERVED_BOTTOM && size <= vm_end &&
+	       start <= vm_end - size;
+}
+
+/*
+ * SVM serves the GPUs whose VM KFD's SVM serves too: GFX 9 and later
+ * (SOC15), with 48-bit, four-level page tables and retry faults.
+ */
+static bool device_supports_svm(struct amdgpu_device *adev)
+{
+	return amdgpu_ip_version(adev, GC_HWIP, 0) >= IP_VERSION(9, 0, 1);
+}
+
 /**
  * amdgpu_svm_vm_ioctl() - The DRM_AMDGPU_GEM_SVM ioctl
  * @dev: the device
@@ -171,17 +195,23 @@ static struct amdgpu_svm *svm_get_or_create(struct amdgpu_device *adev,
  * amdgpu_svm_ioctl().
  *
  * Return: as amdgpu_svm_ioctl(); -EBUSY when KFD's SVM serves the process;
- * -EINVAL from a task without an mm.
+ * -EINVAL from a task without an mm, or for a span the GPU cannot address
+ * (below %AMDGPU_VA_RESERVED_BOTTOM, in the reserved top of the VM, or
+ * beyond it or the GMC hole); -EOPNOTSUPP on GPUs before GFX 9.
  */
 int amdgpu_svm_vm_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *filp)
 {
+	struct amdgpu_device *adev = drm_to_adev(dev);
+	struct drm_amdgpu_gem_svm *args = data;
 	struct amdgpu_svm *svm;
 	int ret;
 
-	if (!current->mm)
+	if (!device_supports_svm(adev))
+		return -EOPNOTSUPP;
+	if (!current->mm || !span_in_vm(adev, args->start_addr, args->size))
 		return -EINVAL;
-	svm = svm_get_or_create(drm_to_adev(dev), filp->driver_priv);
+	svm = svm_get_or_create(adev, filp->driver_priv);
 	if (IS_ERR(svm))
 		return PTR_ERR(svm);
 	ret = amdgpu_svm_ioctl(svm, data);
@@ -232,8 +262,7 @@ bool amdgpu_svm_vm_handle_fault(struct amdgpu_svm *svm,
 	u32 mask = fault_xcc_mask(adev, node_id);
 	int ret;
 
-	if ((READ_ONCE(gpu->xcc_mask) & mask) != mask)
-		WRITE_ONCE(gpu->xcc_mask, READ_ONCE(gpu->xcc_mask) | mask);
+	atomic_or(mask, &gpu->xcc_mask);
 	ret = amdgpu_svm_handle_fault(svm, addr, ts, write);
 	amdgpu_svm_put(svm);
 	amdgpu_gmc_filter_faults_remove(adev, addr, pasid);

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+/*
+ * SVM against amdgpu's real page-table code: the real hardware operations
+ * (&amdgpu_svm_gpu_ops) on a real &amdgpu_vm of a device with no hardware
+ * (amdgpu_svm_test_vm_create()), for GC 9.4.3 (MI300X, both XNACK modes),
+ * GC 11.0.0 (W7900) and GC 12.0.0. What the GPU would see is read back by
+ * a walker that decodes the real PDEs and PTEs from the root directory
+ * down (amdgpu_svm_test_walk()).
+ */
+
+#include <kunit/test.h>
+#include <linux/log2.h>
+#include <linux/mman.h>
+#include <linux/sizes.h>
+#include <linux/uaccess.h>
+
+#include "../amdgpu.h"
+#include "../amdgpu_svm.h"
+#include "../amdgpu_svm_gpu.h"
+#include "../amdgpu_svm_range.h"
+#include "../amdgpu_svm_vm.h"
+#include "../amdgpu_vm.h"
+#include "amdgpu_svm_test_helpers.h"
+#include "amdgpu_svm_test_vm.h"
+#include "amdgpu_svm_test_walk.h"
+
+#define MTYPE_FIELD_NC	0
+#define MTYPE_FIELD_UC	3
+
+/**
+ * struct vm_case - One GPU of the suite
+ * @params: the fixture's device
+ * @sysmem_mtype: the MTYPE field KFD gives system memory with the default
+ *	attributes there (COHERENT set, as KFD's defaults have it)
+ */
+struct vm_case {
+	struct amdgpu_svm_test_vm_params params;
+	u32 sysmem_mtype;
+};
+
+static const struct vm_case vm_cases[] = {
+	{ { "gc9.4.3-xnack-off", IP_VERSION(9, 4, 3), false }, MTYPE_FIELD_UC },
+	{ { "gc9.4.3-xnack-on", IP_VERSION(9, 4, 3), true }, MTYPE_FIELD_UC },
+	{ { "gc11.0.0", IP_VERSION(11, 0, 0), false }, MTYPE_FIELD_UC },
+	{ { "gc12.0.0", IP_VERSION(12, 0, 0), false }, MTYPE_FIELD_NC },
+};
+
+static void vm_case_desc(const struct vm_case *c, char *desc)
+{
+	strscpy(desc, c->params.name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(vm_case, vm_cases, vm_case_desc);
+
+static const struct vm_case *this_case(struct kunit *test)
+{
+	return test->param_value;
+}
+
+static struct amdgpu_svm_test_vm *make_vm(struct kunit *test)
+{
+	return amdgpu_svm_test_vm_create(test, &this_case(test)->params);
+}
+
+static int set1(struct kunit *test, struct amdgpu_svm_test_vm *fix,
+		unsigned long start, unsigned long size, u32 type, u32 value)
+{
+	struct drm_amdgpu_svm_attribute a = { .type = type, .value = value };
+
+	return amdgpu_svm_test_vm_ioctl(test, fix, AMDGPU_SVM_OP_SET_ATTR, start,
+					size, &a, 1);
+}
+
+/* The SVM of the fixture; the test stops if the VM has none. */
+static struct amdgpu_svm *get_svm(struct kunit *test,
+				  struct amdgpu_svm_test_vm *fix)
+{
+	struct amdgpu_svm *svm = amdgpu_svm_test_vm_svm(fix);
+
+	KUNIT_ASSERT_NOT_NULL(test, svm);
+	amdgpu_svm_put(svm);	/* the VM keeps it alive */
+	return svm;
+}
+
+static void walk(struct amdgpu_svm_test_vm *fix, unsigned long addr,
+		 struct amdgpu_svm_test_gpu_page *gp)
+{
+	amdgpu_svm_test_walk(fix->adev, amdgpu_svm_test_vm_vm(fix), fix->vram,
+			     addr >> AMDGPU_GPU_PAGE_SHIFT, gp);
+}
+
+/* What the CPU's VMA allows at @addr: 0 nothing, 1 read, 2 read and write. */
+static int cpu_access(unsigned long addr)
+{
+	struct vm_area_struct *vma;
+	int access = 0;
+
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, addr);
+	if (vma && (vma->vm_flags & VM_READ))
+		access = vma->vm_flags & VM_WRITE ? 2 : 1;
+	mmap_read_unlock(current->mm);
+	return access;
+}
+
+/* What is wrong with the GPU's view of one page, or NULL. */
+static const char *mirror_page(struct kunit *test, struct amdgpu_svm_test_vm *fix,
+			       struct amdgpu_svm *svm, unsigned long addr,
+			       bool complete)
+{
+	struct amdgpu_svm_test_gpu_page gp;
+	struct amdgpu_svm_attrs attrs;
+	unsigned long s, l;
+	int access;
+	u64 val;
+
+	if (amdgpu_svm_attr_find(&svm->attrs, addr >> PAGE_SHIFT, &attrs, &s, &l))
+		return "attribute lookup failed";
+	access = cpu_access(addr);
+	walk(fix, addr, &gp);
+	if (gp.error)
+		return gp.error;
+	if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE || !access)
+		return gp.valid ? "valid PTE on memory the GPU may not reach" : NULL;
+	if (!gp.valid)
+		return complete ? "accessible but no valid PTE" : NULL;
+	if (!gp.readable || !gp.system || !gp.snooped)
+		return "PTE not readable, system and snooped";
+	if (gp.writeable != (access == 2 &&
+			     !(attrs.flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_GPU_RO))))
+		return "PTE writeable bit disagrees with GPU_RO and the VMA";
+	if (gp.executable != !!(attrs.flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_GPU_EXEC)))
+		return "PTE executable bit disagrees with GPU_EXEC";
+	if (copy_from_user(&val, (void __user *)addr, sizeof(val)))
+		return "CPU cannot read the page";
+	if (!amdgpu_svm_test_dma_holds(fix->adev->dev, gp.addr, val))
+		return "GPU page is not the CPU's page";
+	return NULL;
+}
+
+/*
+ * Every page of [start, start + size) as the GPU would reach it through
+ * the real page tables: the CPU's current page with exactly the access
+ * the attributes and the VMA allow, or no valid PTE. @complete: every
+ * accessible page must be mapped (XNACK off, at a quiescent point).
+ */
+static void mirror_check(struct kunit *test, struct amdgpu_svm_test_vm *fix,
+			 unsigned long start, unsigned long size, bool complete)
+{
+	struct amdgpu_svm *svm = get_svm(test, fix);
+	unsigned long addr, bad = 0;
+	const char *why;
+
+	amdgpu_svm_flush_work(svm);
+	mutex_lock(&svm->lock);
+	for (addr = start; addr < start + size; addr += PAGE_SIZE) {
+		why = mirror_page(test, fix, svm, addr, complete);
+		if (why && bad++ < 4)
+			kunit_err(test, "GPU page %#lx: %s\n", addr, why);
+	}
+	mutex_unlock(&svm->lock);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "pages the GPU does not see as the CPU does");
+}
+
+/* Valid PTEs the GPU has in [start, start + size). */
+static unsigned long valid_ptes(struct amdgpu_svm_test_vm *fix,
+				unsigned long start, unsigned long size)
+{
+	struct amdgpu_svm_test_gpu_page gp;
+	unsigned long addr, n = 0;
+
+	for (addr = start; addr < start + size; addr += PAGE_SIZE) {
+		walk(fix, addr, &gp);
+		n += gp.valid;
+	}
+	return n;
+}
+
+static void skip_unless_xnack(struct kunit *test, bool on)
+{
+	if (this_case(test)->params.retry_faults != on)
+		kunit_skip(test, "needs XNACK %s", on ? "on" : "off");
+}
+
+/* XNACK off: 8 MiB the CPU filled, GPU-mapped by SET_ATTR(IN_PLACE). */
+static struct amdgpu_svm_test_vm *mapped_8m(struct kunit *test,
+					    unsigned long *start)
+{
+	struct amdgpu_svm_test_vm *fix = make_vm(test);
+
+	*start = amdgpu_svm_test_mmap(test, SZ_8M, SZ_2M);
+	amdgpu_svm_test_fill(test, *start, SZ_8M, 1);
+	KUNIT_ASSERT_EQ(test, set1(test, fix, *start, SZ_8M, AMDGPU_SVM_ATTR_ACCESS,
+				   AMDGPU_SVM_ACCESS_IN_PLACE), 0);
+	KUNIT_ASSERT_FALSE(test, get_svm(test, fix)->xnack_on);
+	return fix;
+}
+
+static void vm_set_maps_readable_writeable_ptes(struct kunit *test)
+{
+	const struct vm_case *c = this_case(test);
+	struct amdgpu_svm_test_gpu_page gp;
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long start;
+
+	skip_unless_xnack(test, false);
+	fix = mapped_8m(test, &start);
+	mirror_check(test, fix, start, SZ_8M, true);
+
+	walk(fix, start + SZ_1M, &gp);
+	KUNIT_EXPECT_TRUE(test, gp.valid);
+	KUNIT_EXPECT_TRUE(test, gp.readable);
+	KUNIT_EXPECT_TRUE(test, gp.writeable);
+	KUNIT_EXPECT_FALSE(test, gp.executable);
+	KUNIT_EXPECT_EQ(test, gp.mtype, c->sysmem_mtype);
+	KUNIT_EXPECT_EQ(test, gp.is_pte, c->params.gc >= IP_VERSION(12, 0, 0));
+	KUNIT_EXPECT_EQ(test, gp.pte & ~fix->adev->gmc.pte_addr_mask &
+			~AMDGPU_PTE_FRAG(0x1f),
+			amdgpu_svm_gpu_pte_flags(fix->adev, amdgpu_svm_test_vm_vm(fix),
+						 AMDGPU_SVM_PTE_READ | AMDGPU_SVM_PTE_WRITE |
+						 AMDGPU_SVM_PTE_SNOOP |
+						 AMDGPU_SVM_PTE_COHERENT) &
+			~fix->adev->gmc.pte_addr_mask);
+	/* Mapping flushed the TLB of the VM's PASID. */
+	KUNIT_EXPECT_GT(test, atomic_read(&fix->tlb_flushes), 0);
+}
+
+static void vm_gpu_ro_and_exec_reach_the_pte(struct kunit *test)
+{
+	struct amdgpu_svm_test_gpu_page gp;
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long start;
+
+	skip_unless_xnack(test, false);
+	fix = mapped_8m(test, &start);
+	KUNIT_ASSERT_EQ(test, set1(test, fix, start, SZ_2M, AMDGPU_SVM_ATTR_GPU_RO, 1), 0);
+	KUNIT_ASSERT_EQ(test, set1(test, fix, start + SZ_2M, SZ_2M,
+				   AMDGPU_SVM_ATTR_GPU_EXEC, 1), 0);
+	mirror_check(test, fix, start, SZ_8M, true);
+	walk(fix, start, &gp);
+	KUNIT_EXPECT_TRUE(test, gp.valid && gp.readable && !gp.writeable);
+	walk(fix, start + SZ_2M, &gp);
+	KUNIT_EXPECT_TRUE(test, gp.valid && gp.writeable && gp.executable);
+}
+
+static void vm_read_only_vma_maps_read_only(struct kunit *test)
+{
+	struct amdgpu_svm_test_gpu_page gp;
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long ro;
+	u64 val;
+
+	skip_unless_xnack(test, false);
+	fix = make_vm(test);
+	ro = kunit_vm_mmap(test, NULL, 0, SZ_2M, PROT_READ, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(ro));
+	KUNIT_ASSERT_EQ(test, copy_from_user(&val, (void __user *)ro, sizeof(val)), 0);
+	KUNIT_ASSERT_EQ(test, set1(test, fix, ro, SZ_2M, AMDGPU_SVM_ATTR_ACCESS,
+				   AMDGPU_SVM_ACCESS_IN_PLACE), 0);
+	mirror_check(test, fix, ro, SZ_2M, true);
+	walk(fix, ro, &gp);
+	KUNIT_EXPECT_TRUE(test, gp.valid && gp.readable && !gp.writeable);
+}
+
+static void vm_partial_munmap_clears_the_hole(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long start;
+
+	skip_unless_xnack(test, false);
+	fix = mapped_8m(test, &start);
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start + SZ_1M, SZ_64K), 0);
+	/* The neighbours are mapped again once the workers ran. */
+	mirror_check(test, fix, start, SZ_8M, true);
+	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start, SZ_8M),
+			(SZ_8M - SZ_64K) >> PAGE_SHIFT);
+}
+
+static void vm_dontneed_evicts_and_restores(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long start;
+
+	skip_unless_xnack(test, false);
+	fix = mapped_8m(test, &start);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, start + SZ_1M, SZ_1M,
+					 MADV_DONTNEED), 0);
+	mirror_check(test, fix, start, SZ_8M, true);
+	/* CPU writes after the restore land in the pages the GPU reaches. */
+	amdgpu_svm_test_fill(test, start, SZ_8M, 2);
+	mirror_check(test, fix, start, SZ_8M, true);
+}
+
+static void vm_xnack_on_fault_maps_the_page(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix;
+	struct amdgpu_svm *svm;
+	unsigned long start;
+
+	skip_unless_xnack(test, true);
+	fix = make_vm(test);
+	start = amdgpu_svm_test_mmap(test, SZ_2M, SZ_2M);
+	amdgpu_svm_test_fill(test, start, SZ_2M, 3);
+	KUNIT_ASSERT_EQ(test, set1(test, fix, start, SZ_2M, AMDGPU_SVM_ATTR_GRANULARITY, 0), 0);
+	KUNIT_ASSERT_TRUE(test, get_svm(test, fix)->xnack_on);
+	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start, SZ_2M), 0);
+
+	svm = amdgpu_svm_test_vm_svm(fix);
+	KUNIT_ASSERT_NOT_NULL(test, svm);
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_vm_handle_fault(svm, fix->adev, 0x42, 0,
+							   start + SZ_64K, 1, true));
+	KUNIT_EXPECT_GE(test, valid_ptes(fix, start + SZ_64K, PAGE_SIZE), 1);
+	mirror_check(test, fix, start, SZ_2M, false);
+}
+
+static void vm_set_beyond_the_vm_is_refused(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm_params params = this_case(test)->params;
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long start, vm_end;
+
+	/*
+	 * A GPU address space that ends below memory the CPU maps: its root
+	 * directory has fewer entries than that memory would index.
+	 */
+	start = amdgpu_svm_test_mmap(test, SZ_2M, SZ_2M);
+	amdgpu_svm_test_fill(test, start, SZ_2M, 4);
+	vm_end = rounddown_pow_of_two(start);
+	KUNIT_ASSERT_GE(test, vm_end, (unsigned long)SZ_64M);
+	params.max_pfn = vm_end >> AMDGPU_GPU_PAGE_SHIFT;
+	fix = amdgpu_svm_test_vm_create(test, &params);
+
+	KUNIT_EXPECT_EQ(test, set1(test, fix, start, SZ_2M, AMDGPU_SVM_ATTR_ACCESS,
+				   AMDGPU_SVM_ACCESS_IN_PLACE), -EINVAL);
+	/* Below the reserved bottom, and across the reserved top. */
+	KUNIT_EXPECT_EQ(test, set1(test, fix, 0, SZ_64K, AMDGPU_SVM_ATTR_ACCESS,
+				   AMDGPU_SVM_ACCESS_IN_PLACE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, set1(test, fix, vm_end - SZ_4M, SZ_4M,
+				   AMDGPU_SVM_ATTR_ACCESS,
+				   AMDGPU_SVM_ACCESS_IN_PLACE), -EINVAL);
+	/* Nothing was made: no SVM on the VM. */
+	KUNIT_EXPECT_NULL(test, amdgpu_svm_test_vm_svm(fix));
+}
+
+static void vm_teardown_leaves_no_valid_pte(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long start;
+
+	skip_unless_xnack(test, false);
+	fix = mapped_8m(test, &start);
+	KUNIT_ASSERT_EQ(test, valid_ptes(fix, start, SZ_8M), SZ_8M >> PAGE_SHIFT);
+	amdgpu_svm_test_vm_fini_svm(fix);
+	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start, SZ_8M), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&fix->heavy_flushes), 0);
+}
+
+static struct kunit_case amdgpu_svm_vm_cases[] = {
+	KUNIT_CASE_PARAM(vm_set_maps_readable_writeable_ptes, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_gpu_ro_and_exec_reach_the_pte, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_read_only_vma_maps_read_only, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_partial_munmap_clears_the_hole, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_dontneed_evicts_and_restores, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_xnack_on_fault_maps_the_page, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_set_beyond_the_vm_is_refused, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_teardown_leaves_no_valid_pte, vm_case_gen_params),
+	{}
+};
+
+static struct kunit_suite amdgpu_svm_vm_suite = {
+	.name = "amdgpu_svm_vm",
+	.test_cases = amdgpu_svm_vm_cases,
+};
+
+kunit_test_suite(amdgpu_svm_vm_suite);
