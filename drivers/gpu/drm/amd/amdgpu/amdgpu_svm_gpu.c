@@ -23,11 +23,35 @@
  *
  * The amdgpu implementation of &struct amdgpu_svm_gpu_ops. All page-table
  * writes go through amdgpu_vm_update_range(), in two places only:
- * amdgpu_svm_gpu_map() (PTEs for DMA-mapped system pages, root page
- * directory reserved) and amdgpu_svm_gpu_clear() (the unlocked path that
- * KFD uses from MMU notifiers, which allocates nothing). When amdgpu_vm
- * grows separate map and unmap entry points, these two functions are the
- * only ones to change.
+ * amdgpu_svm_gpu_map() and amdgpu_svm_gpu_clear(). When amdgpu_vm grows
+ * separate map and unmap entry points, these two functions are the only
+ * ones to change.
+ *
+ * A map follows KFD's sequence: the root page directory is locked with a
+ * fence slot per update (amdgpu_vm_lock_pd()), evicted page tables are
+ * validated (amdgpu_vm_validate()), the PTEs are written
+ * (amdgpu_vm_update_range(), which may allocate page tables) and new page
+ * tables are linked into their directories (amdgpu_vm_update_pdes()).
+ * Both run under the drm_gpusvm notifier lock, held for read from the
+ * check that the pages are valid, so no invalidation can slip between
+ * them, in a memalloc_noreclaim scope; the wait for the update and the
+ * TLB flush come after that lock is dropped. GPU faults update through
+ * the VM's immediate entity, as amdgpu_vm_handle_fault() does.
+ *
+ * The PTE of a system page is what KFD writes for the same attributes
+ * (amdgpu_svm_gpu_pte_flags()): READABLE always, WRITEABLE unless GPU_RO
+ * or a read-only VMA, MTYPE by GC version, snooped.
+ *
+ * A clear goes through the unlocked path that KFD uses from MMU
+ * notifiers: it allocates no page table, but it can fail (page tables
+ * being evicted, no memory). The range layer then keeps the range
+ * DMA-mapped and the queues stopped until a worker has cleared it with
+ * the page tables locked and validated (see DOC: SVM ranges).
+ *
+ * TLB flushes go by PASID to every XCC of the VM's partition and of the
+ * partitions faults came from: heavyweight after clears, legacy after
+ * maps. A render-node VM is not a compute VM, so the flush does not go
+ * through amdgpu_vm_flush_compute_tlb().
  *
  * Quiescing stops what can touch the VM while pages are unmapped: the
  * process's KFD queues through kgd2kfd_quiesce_mm() (process-wide and
@@ -159,14 +183,13 @@ static int amdgpu_svm_gpu_lock_pt(struct amdgpu_svm *svm)
 		if (ret)
 			goto out_fini;
 	}
-	if (!amdgpu_vm_ready(vm)) {
-		ret = amdgpu_vm_validate(gpu->adev, vm, NULL,
-					 amdgpu_svm_gpu_validate_pt, NULL);
-		if (!ret && !amdgpu_vm_ready(vm))
-			ret = -EBUSY;
-		if (ret)
-			goto out_fini;
-	}
+	/* Unconditionally, as KFD and CS do: it also catches VRAM loss. */
+	ret = amdgpu_vm_validate(gpu->adev, vm, NULL, amdgpu_svm_gpu_validate_pt,
+				 NULL);
+	if (!ret && !amdgpu_vm_ready(vm))
+		ret = -EBUSY;
+	if (ret)
+		goto out_fini;
 	gpu->mapped = false;
 	return 0;
 
@@ -180,7 +203,8 @@ static int amdgpu_svm_gpu_flush_tlb(struct amdgpu_svm_gpu *gpu, u32 flush_type)
 {
 	struct amdgpu_device *adev = gpu->adev;
 	u32 mask = atomic_read(&gpu->xcc_mask);
-	bool all_hub = adev->family == AMDGPU_FAMILY_AI ||
+	bool all_hub = !gpu->vm->is_compute_context ||
+		       adev->family == AMDGPU_FAMILY_AI ||
 		       adev->family == AMDGPU_FAMILY_RV;
 	int xcc, ret = 0;
 
@@ -238,7 +262,8 @@ static int amdgpu_svm_gpu_map(struct amdgpu_svm *svm, unsigned long start,
 
 	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
 	lockdep_assert_held(&svm->gpusvm.notifier_lock);
-	ret = amdgpu_vm_update_range(gpu->adev, vm, immediate, false, false, true,
+	/* flush_tlb: the update may replace a valid mapping (tlb_seq for CS). */
+	ret = amdgpu_vm_update_range(gpu->adev, vm, immediate, false, true, true,
 				     NULL, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
 				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1,
 				     amdgpu_svm_gpu_pte_flags(gpu->adev, vm, pte),

@@ -9,6 +9,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
+#include <drm/drm_device.h>
 #include <drm/drm_gpusvm.h>
 #include <drm/drm_pagemap.h>
 
@@ -233,13 +234,18 @@ bool amdgpu_svm_range_work_pending(struct amdgpu_svm *svm)
 	return pending;
 }
 
-/* Clear the GPU mapping of the ranges in [start, end); notifier lock held. */
+/*
+ * Clear the GPU mapping of the ranges in [start, end); notifier lock held.
+ * A range whose clear failed keeps @gpu_mapped and gets @clear_pending.
+ * Return: whether any clear failed.
+ */
 static bool clear_mapped_ranges(struct amdgpu_svm *svm,
 				struct drm_gpusvm_notifier *notifier,
 				unsigned long start, unsigned long end)
 {
 	struct drm_gpusvm_range *range = NULL;
-	bool cleared = false;
+	bool cleared = false, failed = false;
+	int ret;
 
 	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
 	drm_gpusvm_for_each_range(range, notifier, start, end) {
@@ -247,13 +253,29 @@ static bool clear_mapped_ranges(struct amdgpu_svm *svm,
 
 		if (!r->gpu_mapped)
 			continue;
-		svm->ops->clear(svm, range_first_page(r), range_last_page(r));
-		r->gpu_mapped = false;
+		ret = svm->ops->clear(svm, range_first_page(r), range_last_page(r));
 		cleared = true;
+		if (ret) {
+			r->clear_pending = true;
+			failed = true;
+			continue;
+		}
+		r->gpu_mapped = false;
 	}
 	if (cleared)
 		svm->ops->flush(svm, true);
-	return cleared;
+	return failed;
+}
+
+/*
+ * A clear failed: the GPU still maps pages the CPU may free once the
+ * notifier returns. Keep the queues stopped (XNACK on too) until a worker
+ * has cleared them; @held says whether this invalidation holds them already.
+ */
+static void hold_queues_for_failed_clear(struct amdgpu_svm *svm, bool held)
+{
+	if (!held && atomic_inc_return(&svm->evictions) == 1)
+		svm->ops->quiesce(svm);
 }
 
 static bool any_range_mapped(struct drm_gpusvm_notifier *notifier,
@@ -287,18 +309,30 @@ static void range_invalidate(struct drm_gpusvm *gpusvm,
 	bool release = mmu_range->event == MMU_NOTIFY_RELEASE;
 	struct drm_gpusvm_range *range = NULL;
 	bool mapped = any_range_mapped(notifier, start, end);
+	bool hold = mapped && !svm->xnack_on && !release;
 
-	if (mapped && !svm->xnack_on && !release &&
-	    atomic_inc_return(&svm->evictions) == 1)
+	if (hold && atomic_inc_return(&svm->evictions) == 1)
 		svm->ops->quiesce(svm);
 	if (mapped && svm->xnack_on && unmap)
 		note_fault_checkpoint(svm);
 
-	clear_mapped_ranges(svm, notifier, start, end);
+	if (clear_mapped_ranges(svm, notifier, start, end))
+		hold_queues_for_failed_clear(svm, hold);
 
 	drm_gpusvm_for_each_range(range, notifier, start, end) {
 		struct amdgpu_svm_range *r = to_range(range);
 
+		if (r->clear_pending) {
+			/* Mapped for DMA until the GPU no longer reaches it. */
+			if (unmap)
+				drm_gpusvm_range_set_unmapped(range, &r->pages, 1,
+							      mmu_range);
+			else
+				r->remap = !svm->xnack_on;
+			if (!r->removed)
+				range_queue(svm, r, AMDGPU_SVM_RANGE_GC);
+			continue;
+		}
 		drm_gpusvm_unmap_pages(gpusvm, &r->pages, range_npages(r), &ctx);
 		if (r->removed)
 			continue;	/* on its way out: no worker may take it */
@@ -321,22 +355,37 @@ const struct drm_gpusvm_ops amdgpu_svm_range_ops = {
 	.invalidate = range_invalidate,
 };
 
-/* Unmap @r from the GPU and DMA, and remove it from drm_gpusvm. */
+/*
+ * Unmap @r from the GPU and DMA, and remove it from drm_gpusvm. The page
+ * tables are locked and brought back first if the range is GPU-mapped, so
+ * that the clear does not fail on evicted page tables.
+ */
 static void range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 {
 	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
+	bool pt_locked = false;
+	int ret;
 
 	lockdep_assert_held(&svm->lock);
+	if (READ_ONCE(r->gpu_mapped))
+		pt_locked = !svm->ops->lock_pt(svm);
 	down_write(&svm->gpusvm.notifier_lock);
 	/* From here on, no notifier queues it again (see range_invalidate()). */
 	r->removed = true;
 	if (r->gpu_mapped) {
-		svm->ops->clear(svm, range_first_page(r), range_last_page(r));
+		ret = svm->ops->clear(svm, range_first_page(r), range_last_page(r));
 		svm->ops->flush(svm, true);
+		if (ret)
+			dev_warn_ratelimited(svm->drm->dev,
+					     "SVM: cannot clear GPU pages %#lx-%#lx: %d\n",
+					     range_first_page(r), range_last_page(r), ret);
 		r->gpu_mapped = false;
+		r->clear_pending = false;
 	}
 	drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, range_npages(r), &ctx);
 	up_write(&svm->gpusvm.notifier_lock);
+	if (pt_locked)
+		svm->ops->unlock_pt(svm);
 	range_dequeue(svm, r);
 	drm_gpusvm_range_remove(&svm->gpusvm, &r->base);
 }
@@ -694,7 +743,7 @@ void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm)
 		list_add_tail(&r->gc_link, &gone);
 	}
 	list_for_each_entry_safe(r, next, &gone, gc_link) {
-		if (!svm->xnack_on && r->base.flags.partial_unmap)
+		if (!svm->xnack_on && (r->base.flags.partial_unmap || r->remap))
 			amdgpu_svm_range_map_span(svm, range_first_page(r),
 						  range_last_page(r), true);
 		list_del(&r->gc_link);

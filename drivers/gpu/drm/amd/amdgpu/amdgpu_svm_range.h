@@ -32,6 +32,11 @@ enum amdgpu_svm_range_queue {
  * @pages: its DMA-mapped pages (one device: the 1:1 layout)
  * @pte: &enum amdgpu_svm_pte bits of the GPU mapping
  * @gpu_mapped: the GPU page tables point at @pages (notifier lock)
+ * @clear_pending: an MMU notifier could not clear the PTEs: @pages stay
+ *	DMA-mapped and the queues stopped until a worker clears them
+ *	(notifier lock)
+ * @remap: with XNACK off, map the span again once the garbage collector
+ *	removed the range (its clear failed on an eviction, not an unmap)
  * @read_only: the pages were obtained for reading only (SVM lock)
  * @removed: the range is leaving drm_gpusvm; no notifier queues it any
  *	more, a worker may still hold it (set under the SVM lock and the
@@ -45,6 +50,8 @@ struct amdgpu_svm_range {
 	struct drm_gpusvm_pages pages;
 	u32 pte;
 	bool gpu_mapped;
+	bool clear_pending;
+	bool remap;
 	bool read_only;
 	bool removed;
 	enum amdgpu_svm_range_queue queue;

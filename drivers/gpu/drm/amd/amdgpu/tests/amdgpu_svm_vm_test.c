@@ -360,6 +360,45 @@ static void vm_teardown_leaves_no_valid_pte(struct kunit *test)
 	KUNIT_EXPECT_GT(test, atomic_read(&fix->heavy_flushes), 0);
 }
 
+/*
+ * The clear that an MMU notifier issues can fail: amdgpu_vm_update_range()
+ * refuses while the VM's page tables are being evicted (-EBUSY). The pages
+ * the CPU unmapped must still end with no valid PTE, and the neighbours
+ * mapped again.
+ */
+static void vm_failed_clear_leaves_no_valid_pte(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix;
+	struct amdgpu_vm *vm;
+	struct amdgpu_svm *svm;
+	unsigned long start;
+
+	fix = make_vm(test);
+	vm = amdgpu_svm_test_vm_vm(fix);
+	start = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
+	amdgpu_svm_test_fill(test, start, SZ_4M, 5);
+	KUNIT_ASSERT_EQ(test, set1(test, fix, start, SZ_4M, AMDGPU_SVM_ATTR_ACCESS,
+				   AMDGPU_SVM_ACCESS_IN_PLACE), 0);
+	svm = get_svm(test, fix);
+	if (svm->xnack_on) {
+		mutex_lock(&svm->lock);
+		KUNIT_ASSERT_EQ(test, amdgpu_svm_range_map_fault(svm, start, true), 0);
+		mutex_unlock(&svm->lock);
+	}
+	KUNIT_ASSERT_GT(test, valid_ptes(fix, start, SZ_2M), 0);
+
+	/* TTM is evicting the page tables: every update fails meanwhile. */
+	mutex_lock(&vm->eviction_lock);
+	vm->evicting = true;
+	mutex_unlock(&vm->eviction_lock);
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
+
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start + SZ_1M, SZ_64K), 0);
+	mirror_check(test, fix, start, SZ_4M, !svm->xnack_on);
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->evictions), 0);
+}
+
 static struct kunit_case amdgpu_svm_vm_cases[] = {
 	KUNIT_CASE_PARAM(vm_set_maps_readable_writeable_ptes, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_gpu_ro_and_exec_reach_the_pte, vm_case_gen_params),
@@ -369,6 +408,7 @@ static struct kunit_case amdgpu_svm_vm_cases[] = {
 	KUNIT_CASE_PARAM(vm_xnack_on_fault_maps_the_page, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_set_beyond_the_vm_is_refused, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_teardown_leaves_no_valid_pte, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_failed_clear_leaves_no_valid_pte, vm_case_gen_params),
 	{}
 };
 
