@@ -90,10 +90,14 @@ static unsigned long fake_vram_read(void *priv, unsigned int offset, int size)
 	void *p = (u8 *)priv + offset;
 
 	switch (size) {
-	case 1: return *(u8 *)p;
-	case 2: return *(u16 *)p;
-	case 4: return *(u32 *)p;
-	default: return *(u64 *)p;
+	case 1:
+		return *(u8 *)p;
+	case 2:
+		return *(u16 *)p;
+	case 4:
+		return *(u32 *)p;
+	default:
+		return *(u64 *)p;
 	}
 }
 
@@ -103,10 +107,18 @@ static void fake_vram_write(void *priv, unsigned int offset, int size,
 	void *p = (u8 *)priv + offset;
 
 	switch (size) {
-	case 1: *(u8 *)p = val; break;
-	case 2: *(u16 *)p = val; break;
-	case 4: *(u32 *)p = val; break;
-	default: *(u64 *)p = val; break;
+	case 1:
+		*(u8 *)p = val;
+		break;
+	case 2:
+		*(u16 *)p = val;
+		break;
+	case 4:
+		*(u32 *)p = val;
+		break;
+	default:
+		*(u64 *)p = val;
+		break;
 	}
 }
 
