@@ -19,6 +19,7 @@
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
@@ -90,6 +91,26 @@ unsigned long amdgpu_svm_test_mmap(struct kunit *test, unsigned long size,
 	if (addr + align > start)
 		KUNIT_ASSERT_EQ(test, vm_munmap(start + size, addr + align - start), 0);
 	return start;
+}
+
+/**
+ * amdgpu_svm_test_cpu_access() - What the CPU's VMA allows at an address
+ * @mm: the address space
+ * @addr: the address
+ *
+ * Return: 0 if no VMA grants reads there, 1 for read-only, 2 for read-write.
+ */
+int amdgpu_svm_test_cpu_access(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+	int access = 0;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (vma && (vma->vm_flags & VM_READ))
+		access = vma->vm_flags & VM_WRITE ? 2 : 1;
+	mmap_read_unlock(mm);
+	return access;
 }
 
 /**

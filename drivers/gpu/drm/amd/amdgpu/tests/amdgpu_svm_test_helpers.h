@@ -11,10 +11,12 @@
 struct device;
 struct drm_device;
 struct kunit;
+struct mm_struct;
 
 struct drm_device *amdgpu_svm_test_drm_device(struct kunit *test);
 unsigned long amdgpu_svm_test_mmap(struct kunit *test, unsigned long size,
 				   unsigned long align);
+int amdgpu_svm_test_cpu_access(struct mm_struct *mm, unsigned long addr);
 u32 amdgpu_svm_test_seed(void);
 u64 amdgpu_svm_test_pattern(u32 seed, unsigned long addr);
 void amdgpu_svm_test_fill(struct kunit *test, unsigned long start,

@@ -350,20 +350,6 @@ amdgpu_svm_test_pt_lookup(struct amdgpu_svm_test_pt *pt, unsigned long page)
 	return xa_load(&pt->entries, page);
 }
 
-/* How the CPU maps @addr: 0 no access, 1 read-only, 2 read-write. */
-static int cpu_access(struct mm_struct *mm, unsigned long addr)
-{
-	struct vm_area_struct *vma;
-	int access = 0;
-
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, addr);
-	if (vma && (vma->vm_flags & VM_READ))
-		access = vma->vm_flags & VM_WRITE ? 2 : 1;
-	mmap_read_unlock(mm);
-	return access;
-}
-
 /* Check one page; returns a static description of what is wrong, or NULL. */
 static const char *mirror_check_page(struct amdgpu_svm_test_pt *pt,
 				     unsigned long addr, bool complete)
@@ -377,7 +363,7 @@ static const char *mirror_check_page(struct amdgpu_svm_test_pt *pt,
 
 	if (amdgpu_svm_attr_find(&svm->attrs, addr >> PAGE_SHIFT, &attrs, &s, &l))
 		return "attribute lookup failed";
-	access = cpu_access(svm->gpusvm.mm, addr);
+	access = amdgpu_svm_test_cpu_access(svm->gpusvm.mm, addr);
 	e = amdgpu_svm_test_pt_lookup(pt, addr >> PAGE_SHIFT);
 	if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE || !access)
 		return e ? "mapped but not accessible" : NULL;

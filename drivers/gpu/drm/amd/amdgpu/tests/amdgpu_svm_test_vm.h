@@ -43,8 +43,6 @@ struct amdgpu_svm_test_vm_params {
  * @uattrs: a user page for attribute arrays
  * @tlb_flushes: TLB flushes by PASID the GMC was asked for
  * @heavy_flushes: of those, heavyweight ones
- * @fail_clears: fail this many more PTE clears (as an evicted page table
- *	would) before they succeed again
  */
 struct amdgpu_svm_test_vm {
 	struct amdgpu_device *adev;
@@ -54,7 +52,6 @@ struct amdgpu_svm_test_vm {
 	unsigned long uattrs;
 	atomic_t tlb_flushes;
 	atomic_t heavy_flushes;
-	atomic_t fail_clears;
 };
 
 struct amdgpu_svm_test_vm *

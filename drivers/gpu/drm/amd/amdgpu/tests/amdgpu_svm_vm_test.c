@@ -93,20 +93,6 @@ static void walk(struct amdgpu_svm_test_vm *fix, unsigned long addr,
 			     addr >> AMDGPU_GPU_PAGE_SHIFT, gp);
 }
 
-/* What the CPU's VMA allows at @addr: 0 nothing, 1 read, 2 read and write. */
-static int cpu_access(unsigned long addr)
-{
-	struct vm_area_struct *vma;
-	int access = 0;
-
-	mmap_read_lock(current->mm);
-	vma = vma_lookup(current->mm, addr);
-	if (vma && (vma->vm_flags & VM_READ))
-		access = vma->vm_flags & VM_WRITE ? 2 : 1;
-	mmap_read_unlock(current->mm);
-	return access;
-}
-
 /* What is wrong with the GPU's view of one page, or NULL. */
 static const char *mirror_page(struct kunit *test, struct amdgpu_svm_test_vm *fix,
 			       struct amdgpu_svm *svm, unsigned long addr,
@@ -120,7 +106,7 @@ static const char *mirror_page(struct kunit *test, struct amdgpu_svm_test_vm *fi
 
 	if (amdgpu_svm_attr_find(&svm->attrs, addr >> PAGE_SHIFT, &attrs, &s, &l))
 		return "attribute lookup failed";
-	access = cpu_access(addr);
+	access = amdgpu_svm_test_cpu_access(current->mm, addr);
 	walk(fix, addr, &gp);
 	if (gp.error)
 		return gp.error;
