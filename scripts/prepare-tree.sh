@@ -30,6 +30,10 @@ fi
 
 want=$(python3 "$REPO/scripts/series.py" hash)
 have=$(cat "$tree/.git/info/svm-series-hash" 2>/dev/null || true)
+# A tree edited by hand since is applied again too: it is not the series.
+if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
+	have=dirty
+fi
 if [ "$want" != "$have" ]; then
 	log "applying the series to $tree"
 	python3 "$REPO/scripts/series.py" apply "$tree" svm-base
