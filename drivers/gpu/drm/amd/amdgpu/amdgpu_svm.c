@@ -9,6 +9,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <drm/drm_device.h>
+
 #include "amdgpu_svm.h"
 #include "amdgpu_svm_range.h"
 #include "amdgpu_svm_vm.h"
@@ -24,9 +26,12 @@
  * The garbage collector removes the ranges the CPU unmapped and, with
  * XNACK off, maps again the parts of them that are still mapped. The
  * restore worker maps evicted ranges again (XNACK off only: with XNACK on
- * the next GPU fault does). The first eviction since the queues last ran
+ * the next GPU fault does), working out their PTEs afresh from the
+ * attributes and the VMA. The first eviction since the queues last ran
  * quiesces them; a worker that finds nothing left to do resumes them, once
- * per quiesce. Both workers run under the SVM lock, and the GPU fault
+ * per quiesce. A span a worker could not map is not dropped: the restore
+ * worker tries it again with a growing delay and the queues stay stopped
+ * until every accessible page is mapped (amdgpu_svm_retry_later()). Both workers run under the SVM lock, and the GPU fault
  * handler runs the garbage collector itself before it looks at ranges, so
  * it never finds a range that is about to go.
  */
@@ -69,7 +74,85 @@ static void resume_if_idle(struct amdgpu_svm *svm, int seen)
 	if (atomic_cmpxchg(&svm->evictions, seen, 0) == seen)
 		svm->ops->resume(svm);
 	else
-		queue_work(svm->wq, &svm->restore_work);
+		mod_delayed_work(svm->wq, &svm->restore_work, 0);
+}
+
+/**
+ * amdgpu_svm_retry_later() - Leave a span a worker could not map for later
+ * @svm: the SVM, locked
+ * @first: first page of the span
+ * @last: last page of it
+ * @err: why it could not be mapped
+ *
+ * XNACK off: the eviction that led the worker there stays unresolved, so
+ * the queues stay stopped, and the restore worker maps the span again
+ * after a delay that grows from 1 ms to %AMDGPU_SVM_RETRY_MAX_MS.
+ */
+void amdgpu_svm_retry_later(struct amdgpu_svm *svm, unsigned long first,
+			    unsigned long last, int err)
+{
+	lockdep_assert_held(&svm->lock);
+	spin_lock(&svm->work_lock);
+	if (svm->retry.pending) {
+		first = min(first, svm->retry.first);
+		last = max(last, svm->retry.last);
+	}
+	svm->retry.pending = true;
+	svm->retry.first = first;
+	svm->retry.last = last;
+	svm->retry.err = err;
+	spin_unlock(&svm->work_lock);
+}
+
+/* Map the span left for later again; it stays left if that fails. */
+static void retry_now(struct amdgpu_svm *svm)
+{
+	unsigned long first, last;
+	bool pending;
+	int ret;
+
+	lockdep_assert_held(&svm->lock);
+	spin_lock(&svm->work_lock);
+	pending = svm->retry.pending;
+	first = svm->retry.first;
+	last = svm->retry.last;
+	svm->retry.pending = false;
+	spin_unlock(&svm->work_lock);
+	if (!pending)
+		return;
+	ret = amdgpu_svm_range_map_span(svm, first, last, false);
+	if (ret) {
+		amdgpu_svm_retry_later(svm, first, last, ret);
+		return;
+	}
+	spin_lock(&svm->work_lock);
+	svm->retry.delay_ms = 1;
+	spin_unlock(&svm->work_lock);
+}
+
+/* Come back later if a span is still left; say so, rate-limited. */
+static bool retry_scheduled(struct amdgpu_svm *svm)
+{
+	unsigned long first, last;
+	unsigned int delay;
+	bool pending;
+	int err;
+
+	spin_lock(&svm->work_lock);
+	pending = svm->retry.pending;
+	first = svm->retry.first;
+	last = svm->retry.last;
+	err = svm->retry.err;
+	delay = svm->retry.delay_ms;
+	svm->retry.delay_ms = min(delay * 2, AMDGPU_SVM_RETRY_MAX_MS);
+	spin_unlock(&svm->work_lock);
+	if (!pending || READ_ONCE(svm->torn_down))
+		return false;
+	dev_warn_ratelimited(svm->drm->dev,
+			     "SVM: cannot map pages %#lx-%#lx: %d; queues stay stopped, retrying in %u ms\n",
+			     first, last, err, delay);
+	queue_delayed_work(svm->wq, &svm->restore_work, msecs_to_jiffies(delay));
+	return true;
 }
 
 static void gc_work_func(struct work_struct *work)
@@ -80,19 +163,23 @@ static void gc_work_func(struct work_struct *work)
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_collect_garbage(svm);
 	mutex_unlock(&svm->lock);
-	resume_if_idle(svm, seen);
+	if (!retry_scheduled(svm))
+		resume_if_idle(svm, seen);
 }
 
 static void restore_work_func(struct work_struct *work)
 {
-	struct amdgpu_svm *svm = container_of(work, struct amdgpu_svm, restore_work);
+	struct amdgpu_svm *svm = container_of(to_delayed_work(work),
+					      struct amdgpu_svm, restore_work);
 	int seen = atomic_read(&svm->evictions);
 
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_collect_garbage(svm);
 	amdgpu_svm_range_restore(svm);
+	retry_now(svm);
 	mutex_unlock(&svm->lock);
-	resume_if_idle(svm, seen);
+	if (!retry_scheduled(svm))
+		resume_if_idle(svm, seen);
 }
 
 static void svm_mm_release(struct mmu_notifier *mn, struct mm_struct *mm);
@@ -138,7 +225,8 @@ int amdgpu_svm_init(struct amdgpu_svm *svm, struct drm_device *drm,
 	INIT_LIST_HEAD(&svm->gc_list);
 	INIT_LIST_HEAD(&svm->restore_list);
 	INIT_WORK(&svm->gc_work, gc_work_func);
-	INIT_WORK(&svm->restore_work, restore_work_func);
+	INIT_DELAYED_WORK(&svm->restore_work, restore_work_func);
+	svm->retry.delay_ms = 1;
 
 	svm->wq = alloc_ordered_workqueue("amdgpu_svm", WQ_MEM_RECLAIM);
 	if (!svm->wq)
@@ -171,11 +259,16 @@ err_attrs:
 }
 
 /**
- * amdgpu_svm_flush_work() - Wait until both workers are idle
+ * amdgpu_svm_flush_work() - Run the work queued so far and wait for it
  * @svm: the SVM, not locked
+ *
+ * A retry that waits for its delay runs now. A retry that fails again is
+ * queued again and not waited for.
  */
 void amdgpu_svm_flush_work(struct amdgpu_svm *svm)
 {
+	flush_workqueue(svm->wq);
+	flush_delayed_work(&svm->restore_work);
 	flush_workqueue(svm->wq);
 }
 
@@ -198,8 +291,12 @@ static void teardown(struct amdgpu_svm *svm)
 	amdgpu_svm_flush_work(svm);
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_remove_span(svm, &first, &last);
+	spin_lock(&svm->work_lock);
+	svm->retry.pending = false;
+	spin_unlock(&svm->work_lock);
 	drm_gpusvm_fini(&svm->gpusvm);
 	mutex_unlock(&svm->lock);
+	cancel_delayed_work_sync(&svm->restore_work);
 	destroy_workqueue(svm->wq);
 	if (atomic_xchg(&svm->evictions, 0))
 		svm->ops->resume(svm);
@@ -381,6 +478,30 @@ static bool fault_is_stale(struct amdgpu_svm *svm, u64 ts)
 	return false;
 }
 
+/*
+ * Whether a GPU fault that could not be served now may be served when the
+ * GPU retries it: memory was short, the CPU mapping kept changing under
+ * HMM (which also times out with -EBUSY), the page tables were busy being
+ * evicted, or the worker was interrupted. Such a fault is reported handled,
+ * as KFD does, so that the GPU retries it instead of getting a no-retry
+ * PTE that kills the queue.
+ */
+static bool amdgpu_svm_fault_error_is_transient(int err)
+{
+	switch (err) {
+	case -EAGAIN:
+	case -EBUSY:
+	case -ENOMEM:
+	case -EINTR:
+	case -ERESTARTSYS:
+	case -EDEADLK:
+	case -ETIMEDOUT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /**
  * amdgpu_svm_handle_fault() - Serve a GPU page fault (XNACK on)
  * @svm: the SVM, referenced by the caller
@@ -392,12 +513,17 @@ static bool fault_is_stale(struct amdgpu_svm *svm, u64 ts)
  * &amdgpu_svm_gpu_ops.fault_checkpoint) is stale: the GPU retries it and
  * faults again if the address still needs a mapping. A fault on a page
  * that is already mapped as asked is a duplicate (the GPU raised it again
- * before the mapping landed). Both are handled without mapping anything.
- * Otherwise pending garbage collection runs first, so the fault never
- * lands in a range that is about to be removed.
+ * before the mapping landed, within %AMDGPU_SVM_FAULT_DUPLICATE_MS of it).
+ * Both are handled without mapping anything. Otherwise pending garbage
+ * collection runs first, so the fault never lands in a range that is about
+ * to be removed. A fault that failed for a reason that may pass (no
+ * memory, the CPU mapping changing, page tables being evicted) is handled
+ * too: the GPU retries it.
  *
- * Return: 0 when the fault is handled (including stale and duplicate
- * faults); -ESRCH after teardown; an error of amdgpu_svm_range_map_fault().
+ * Return: 0 when the fault is handled (including stale, duplicate and
+ * retried faults); -ESRCH after teardown; -EACCES, -EPERM or -EFAULT when
+ * the GPU may not access the address as it asked (see
+ * amdgpu_svm_range_map_fault()).
  */
 int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 			    u64 ts, bool write)
@@ -421,6 +547,10 @@ int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 		ret = 0;
 	} else if (!ret) {
 		atomic64_inc(&svm->stats.faults_handled);
+	} else if (amdgpu_svm_fault_error_is_transient(ret)) {
+		/* Handled for now: the GPU retries and we try again. */
+		atomic64_inc(&svm->stats.faults_retry);
+		ret = 0;
 	}
 out:
 	up_read(&svm->teardown_lock);

@@ -23,6 +23,9 @@
 struct amdgpu_svm;
 struct drm_device;
 
+/* The longest a worker waits before it tries a failed mapping again. */
+#define AMDGPU_SVM_RETRY_MAX_MS	1000
+
 /**
  * enum amdgpu_svm_pte - What a GPU mapping allows, before the ASIC encodes it
  * @AMDGPU_SVM_PTE_READ: the GPU may read (every valid mapping)
@@ -133,6 +136,8 @@ struct amdgpu_svm_gpu_ops {
  * @faults_handled: GPU faults that mapped pages
  * @faults_stale: GPU faults dropped as older than the last CPU unmap
  * @faults_duplicate: GPU faults on pages already mapped as asked
+ * @faults_retry: GPU faults that failed for a reason that may pass, left
+ *	for the GPU to retry
  */
 struct amdgpu_svm_stats {
 	atomic64_t pages_obtained;
@@ -141,6 +146,7 @@ struct amdgpu_svm_stats {
 	atomic64_t faults_handled;
 	atomic64_t faults_stale;
 	atomic64_t faults_duplicate;
+	atomic64_t faults_retry;
 };
 
 /**
@@ -154,11 +160,20 @@ struct amdgpu_svm_stats {
  * @xnack_on: whether the GPU retries faults (mapping on fault) or not
  *	(mapping by ioctl, queues stopped while pages are restored)
  * @wq: ordered workqueue of @gc_work and @restore_work
- * @work_lock: protects @gc_list and @restore_list (taken in notifiers)
+ * @work_lock: protects @gc_list, @restore_list and @retry (taken in
+ *	notifiers)
  * @gc_list: ranges the CPU unmapped, to remove (and rebuild around)
  * @restore_list: evicted ranges to map again (XNACK off)
+ * @retry: a span a worker could not map (XNACK off): the restore worker
+ *	tries again after @retry.delay_ms, doubling up to
+ *	%AMDGPU_SVM_RETRY_MAX_MS, and the queues stay stopped meanwhile
+ * @retry.pending: there is such a span
+ * @retry.first: its first page
+ * @retry.last: its last page
+ * @retry.err: the error of the last attempt
+ * @retry.delay_ms: the delay before the next attempt
  * @gc_work: the garbage collector
- * @restore_work: the restore worker
+ * @restore_work: the restore worker; delayed when it retries
  * @evictions: evictions since the queues were last resumed; the first one
  *	quiesces the queues
  * @nr_ranges: live ranges
@@ -185,8 +200,15 @@ struct amdgpu_svm {
 	spinlock_t work_lock; /* gc_list, restore_list */
 	struct list_head gc_list;
 	struct list_head restore_list;
+	struct {
+		bool pending;
+		unsigned long first;
+		unsigned long last;
+		int err;
+		unsigned int delay_ms;
+	} retry;
 	struct work_struct gc_work;
-	struct work_struct restore_work;
+	struct delayed_work restore_work;
 	atomic_t evictions;
 	atomic_t nr_ranges;
 	atomic_t nr_queued;
@@ -207,6 +229,8 @@ void amdgpu_svm_get(struct amdgpu_svm *svm);
 void amdgpu_svm_put(struct amdgpu_svm *svm);
 bool amdgpu_svm_is_torn_down(struct amdgpu_svm *svm);
 void amdgpu_svm_flush_work(struct amdgpu_svm *svm);
+void amdgpu_svm_retry_later(struct amdgpu_svm *svm, unsigned long first,
+			    unsigned long last, int err);
 int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 			unsigned long last, const struct amdgpu_svm_attr_req *req);
 int amdgpu_svm_reset_attr(struct amdgpu_svm *svm, unsigned long start,

@@ -360,6 +360,51 @@ static void overflow_add(struct amdgpu_svm_attr_tree *tree, unsigned long start,
 	tree->overflow.last = max(tree->overflow.last, last);
 }
 
+/* Count an unmap of pages [start, last] and remember its span; pending_lock held. */
+static void unmap_log_add(struct amdgpu_svm_attr_tree *tree, unsigned long start,
+			  unsigned long last)
+{
+	unsigned int seq = atomic_inc_return(&tree->unmap_seq);
+
+	lockdep_assert_held(&tree->pending_lock);
+	tree->unmap_log[seq % AMDGPU_SVM_ATTR_UNMAP_LOG].start = start;
+	tree->unmap_log[seq % AMDGPU_SVM_ATTR_UNMAP_LOG].last = last;
+}
+
+/**
+ * amdgpu_svm_attr_unmapped_since() - Whether the CPU unmapped part of a span
+ * @tree: the tree
+ * @seq: amdgpu_svm_attr_unmap_seq(), read before the attributes were
+ * @start: first page of the span
+ * @last: last page of it
+ *
+ * Only the unmaps that touch [@start, @last] count, so that malloc and
+ * free elsewhere in the process do not make a mapping look stale. When
+ * more unmaps happened since @seq than the tree remembers, the answer is
+ * true.
+ *
+ * Return: true if an unmap recorded after @seq overlaps the span.
+ */
+bool amdgpu_svm_attr_unmapped_since(struct amdgpu_svm_attr_tree *tree, int seq,
+				    unsigned long start, unsigned long last)
+{
+	unsigned int now, i;
+	bool hit = false;
+
+	spin_lock(&tree->pending_lock);
+	now = atomic_read(&tree->unmap_seq);
+	if (now - (unsigned int)seq > AMDGPU_SVM_ATTR_UNMAP_LOG)
+		hit = true;
+	for (i = (unsigned int)seq + 1; !hit && i != now + 1; i++) {
+		unsigned int slot = i % AMDGPU_SVM_ATTR_UNMAP_LOG;
+
+		hit = tree->unmap_log[slot].start <= last &&
+		      tree->unmap_log[slot].last >= start;
+	}
+	spin_unlock(&tree->pending_lock);
+	return hit;
+}
+
 static void notifier_record_unmap(struct amdgpu_svm_attr_notifier *n,
 				  unsigned long start, unsigned long last)
 {
@@ -383,7 +428,7 @@ static void notifier_record_unmap(struct amdgpu_svm_attr_notifier *n,
 	} else {
 		overflow_add(tree, start, last);
 	}
-	atomic_inc(&tree->unmap_seq);
+	unmap_log_add(tree, start, last);
 	spin_unlock(&tree->pending_lock);
 	kfree(span);
 	queue_work(system_dfl_wq, &tree->clear_work);

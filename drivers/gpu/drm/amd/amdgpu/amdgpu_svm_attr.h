@@ -101,6 +101,9 @@ struct amdgpu_svm_attr_range {
 typedef void (*amdgpu_svm_attr_changed_fn)(void *priv, unsigned long start,
 					    unsigned long last, u32 changes);
 
+/* How many recent CPU unmaps the tree remembers the spans of. */
+#define AMDGPU_SVM_ATTR_UNMAP_LOG	16
+
 /**
  * struct amdgpu_svm_attr_tree - The attributes userspace set, per page
  * @lock: protects @root and every node in it
@@ -115,14 +118,16 @@ typedef void (*amdgpu_svm_attr_changed_fn)(void *priv, unsigned long start,
  * @pending_overflow: a span could not be recorded; re-check @overflow
  * @overflow: the union of the spans that could not be recorded, in pages
  * @clear_work: drops the attributes of the @pending spans
- * @unmap_seq: counts the CPU unmaps of spans that hold attributes; a
- *	lookup made before a change of it may have read attributes that the
- *	unmap drops
+ * @unmap_seq: counts the CPU unmaps in blocks that hold attributes
+ *	(@pending_lock for writers)
+ * @unmap_log: the spans of the last %AMDGPU_SVM_ATTR_UNMAP_LOG unmaps,
+ *	the one that made @unmap_seq n at n % %AMDGPU_SVM_ATTR_UNMAP_LOG
+ *	(@pending_lock); see amdgpu_svm_attr_unmapped_since()
  * @nr_nodes: live interval nodes
  * @nr_pending: live pending-span records
  * @nr_notifiers: live notifier blocks
  * @fail_alloc: tests only: fail the n-th allocation of the SVM from now
- *	(0: never); see amdgpu_svm_fail_alloc()
+ *	(0: never; negative: every one); see amdgpu_svm_fail_alloc()
  */
 struct amdgpu_svm_attr_tree {
 	struct mutex lock; /* the tree and its nodes */
@@ -139,6 +144,10 @@ struct amdgpu_svm_attr_tree {
 	} overflow;
 	struct work_struct clear_work;
 	atomic_t unmap_seq;
+	struct {
+		unsigned long start;
+		unsigned long last;
+	} unmap_log[AMDGPU_SVM_ATTR_UNMAP_LOG];
 	atomic_t nr_nodes;
 	atomic_t nr_pending;
 	atomic_t nr_notifiers;
@@ -150,9 +159,10 @@ struct amdgpu_svm_attr_tree {
  * @tree: the attribute tree
  *
  * A caller that looks attributes up, then maps memory, reads this before
- * the lookup and again once the mapping is in place: if it changed, the
- * memory may have been unmapped and mapped anew in between, and the
- * attributes it used belonged to the old mapping.
+ * the lookup and asks amdgpu_svm_attr_unmapped_since() once the mapping is
+ * in place whether the memory it mapped may have been unmapped and mapped
+ * anew in between, so that the attributes it used belonged to the old
+ * mapping.
  *
  * Return: the count of recorded CPU unmaps.
  */
@@ -172,9 +182,12 @@ static inline int amdgpu_svm_attr_unmap_seq(struct amdgpu_svm_attr_tree *tree)
  */
 static inline bool amdgpu_svm_fail_alloc(struct amdgpu_svm_attr_tree *tree)
 {
-	return IS_ENABLED(CONFIG_DRM_AMDGPU_SVM_KUNIT_TEST) &&
-	       atomic_read(&tree->fail_alloc) &&
-	       atomic_dec_if_positive(&tree->fail_alloc) == 0;
+	int n;
+
+	if (!IS_ENABLED(CONFIG_DRM_AMDGPU_SVM_KUNIT_TEST))
+		return false;
+	n = atomic_read(&tree->fail_alloc);
+	return n < 0 || (n && atomic_dec_if_positive(&tree->fail_alloc) == 0);
 }
 
 int amdgpu_svm_attr_cache_create(void);
@@ -202,6 +215,8 @@ int amdgpu_svm_attr_get(struct amdgpu_svm_attr_tree *tree,
 void amdgpu_svm_attr_lookup(struct amdgpu_svm_attr_tree *tree,
 			    unsigned long page, struct amdgpu_svm_attrs *attrs,
 			    unsigned long *start, unsigned long *last);
+bool amdgpu_svm_attr_unmapped_since(struct amdgpu_svm_attr_tree *tree, int seq,
+				    unsigned long start, unsigned long last);
 int amdgpu_svm_attr_find(struct amdgpu_svm_attr_tree *tree, unsigned long page,
 			 struct amdgpu_svm_attrs *attrs, unsigned long *start,
 			 unsigned long *last);

@@ -183,9 +183,6 @@ u32 amdgpu_svm_range_pte(const struct amdgpu_svm_attrs *attrs, bool read_only)
 static void range_queue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 			enum amdgpu_svm_range_queue queue)
 {
-	struct work_struct *work = queue == AMDGPU_SVM_RANGE_GC ?
-				   &svm->gc_work : &svm->restore_work;
-
 	spin_lock(&svm->work_lock);
 	if (r->queue == AMDGPU_SVM_RANGE_IDLE) {
 		drm_gpusvm_range_get(&r->base);
@@ -198,7 +195,10 @@ static void range_queue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 		r->queue = queue;
 	}
 	spin_unlock(&svm->work_lock);
-	queue_work(svm->wq, work);
+	if (queue == AMDGPU_SVM_RANGE_GC)
+		queue_work(svm->wq, &svm->gc_work);
+	else
+		mod_delayed_work(svm->wq, &svm->restore_work, 0);
 }
 
 /* Take @r off its worker list, if it is on one. */
@@ -222,14 +222,16 @@ static void range_dequeue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
  * amdgpu_svm_range_work_pending() - Whether a worker has ranges to handle
  * @svm: the SVM
  *
- * Return: true if the GC or restore list is not empty.
+ * Return: true if the GC or restore list is not empty, or a span waits to
+ * be mapped again (amdgpu_svm_retry_later()).
  */
 bool amdgpu_svm_range_work_pending(struct amdgpu_svm *svm)
 {
 	bool pending;
 
 	spin_lock(&svm->work_lock);
-	pending = !list_empty(&svm->gc_list) || !list_empty(&svm->restore_list);
+	pending = !list_empty(&svm->gc_list) || !list_empty(&svm->restore_list) ||
+		  svm->retry.pending;
 	spin_unlock(&svm->work_lock);
 	return pending;
 }
@@ -460,6 +462,7 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 		 */
 		r->gpu_mapped = true;
 		r->pte = ret ? 0 : pte;
+		r->mapped_at = ktime_get_boottime();
 		if (!ret)
 			r->read_only = !(pte & AMDGPU_SVM_PTE_WRITE);
 	}
@@ -467,6 +470,18 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
 	svm->ops->unlock_pt(svm);
 	return ret;
+}
+
+/*
+ * Whether a GPU fault on @r, which SVM believes mapped as asked, comes too
+ * late to be a duplicate of the fault that mapped it: then its PTEs are
+ * written again rather than trusted.
+ */
+static bool range_fault_is_late(struct amdgpu_svm_range *r, bool fault)
+{
+	return fault && ktime_after(ktime_get_boottime(),
+				    ktime_add_ms(r->mapped_at,
+						 AMDGPU_SVM_FAULT_DUPLICATE_MS));
 }
 
 /*
@@ -498,7 +513,7 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 		if (rebuild)
 			atomic64_add(npages, &svm->stats.pages_rebuilt);
 	}
-	if (r->gpu_mapped && r->pte == pte)
+	if (r->gpu_mapped && r->pte == pte && !range_fault_is_late(r, fault))
 		return had_pages ? AMDGPU_SVM_RANGE_ALREADY_MAPPED : 0;
 
 	dma = amdgpu_svm_fail_alloc(&svm->attrs) ? NULL :
@@ -547,11 +562,11 @@ static int map_one(struct amdgpu_svm *svm, unsigned long addr, unsigned long lo,
 		if (fatal_signal_pending(current))
 			return -EINTR;
 	}
-	return -EBUSY;
+	return -EAGAIN;
 }
 
 /*
- * Whether the CPU unmapped memory with attributes since @seq was read: the
+ * Whether the CPU unmapped memory under @r since @seq was read: the
  * attributes @r was mapped with may belong to a mapping that is gone (and
  * the memory under @r mapped anew). Then @r goes, to be made again from
  * the attributes as they are now.
@@ -559,10 +574,22 @@ static int map_one(struct amdgpu_svm *svm, unsigned long addr, unsigned long lo,
 static bool mapped_stale(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 			 int seq)
 {
-	if (amdgpu_svm_attr_unmap_seq(&svm->attrs) == seq)
+	if (!amdgpu_svm_attr_unmapped_since(&svm->attrs, seq, range_first_page(r),
+					    range_last_page(r)))
 		return false;
 	range_remove(svm, r);
 	return true;
+}
+
+/*
+ * Whether mapping failed because the GPU may not reach the memory at all,
+ * so that mapping a span goes on past the VMA: no VMA there (-ENOENT), or
+ * one that HMM cannot fault in for the access asked (-EFAULT, -EPERM,
+ * -EIO). Every other error may pass and is returned.
+ */
+static bool map_error_means_unreachable(int err)
+{
+	return err == -ENOENT || err == -EFAULT || err == -EPERM || err == -EIO;
 }
 
 /*
@@ -597,12 +624,14 @@ static unsigned long next_vma(struct amdgpu_svm *svm, unsigned long pos,
  * Walks the attribute intervals of the span and, for each accessible one,
  * makes ranges chunk by chunk inside it and maps them. Pages outside any
  * VMA, or in a VMA that grants no access, stay unmapped. A range mapped
- * while the CPU unmapped memory with attributes is removed and made again
- * from a fresh lookup (see amdgpu_svm_attr_unmap_seq()).
+ * while the CPU unmapped memory under it is removed and made again from a
+ * fresh lookup (see amdgpu_svm_attr_unmapped_since()). On success no
+ * accessible page of the span is left unmapped.
  *
- * Return: 0; -EINTR if a fatal signal arrived (the ranges mapped so far
- * stay mapped, the rest is left unmapped); -ENOMEM, or another error of
- * drm_gpusvm that is not about the CPU mapping.
+ * Return: 0; -EAGAIN if the CPU mapping kept changing; -EINTR if a fatal
+ * signal arrived; -ENOMEM; -EBUSY if the page tables are being evicted;
+ * another error of drm_gpusvm that is not about the CPU mapping. After an
+ * error the ranges mapped so far stay mapped and the rest is not.
  */
 int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 			      unsigned long last, bool rebuild)
@@ -630,17 +659,16 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 		}
 		ret = map_one(svm, pos, lo, hi, &attrs, false, false, rebuild, &r);
 		if (ret >= 0 && mapped_stale(svm, r, seq)) {
-			/* Look again; under endless churn, leave it unmapped. */
+			/* Look again; never leave a hole behind. */
 			if (++stale >= MAP_RETRIES)
-				pos = next_vma(svm, pos, min(end, hi));
+				return -EAGAIN;
 			continue;
 		}
 		if (ret >= 0) {
 			pos = drm_gpusvm_range_end(&r->base);
 			continue;
 		}
-		if (ret != -ENOENT && ret != -EFAULT && ret != -EPERM &&
-		    ret != -EIO && ret != -EBUSY)
+		if (!map_error_means_unreachable(ret))
 			return ret;
 		pos = next_vma(svm, pos, min(end, hi));
 	}
@@ -661,10 +689,11 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
  * amdgpu_svm_attr_unmap_seq()).
  *
  * Return: 0; %AMDGPU_SVM_RANGE_ALREADY_MAPPED if the range was mapped as
- * asked already (a duplicate fault); -EACCES if the address is
+ * asked less than %AMDGPU_SVM_FAULT_DUPLICATE_MS ago (a duplicate fault);
+ * -EACCES if the address is
  * INACCESSIBLE; -EPERM for a write to a GPU_RO span or a read-only VMA;
- * -EFAULT if no VMA holds the address; -EBUSY if the CPU kept unmapping
- * memory while the range was mapped; another error of drm_gpusvm.
+ * -EFAULT if no VMA holds the address; -EAGAIN if the CPU kept changing
+ * the memory while the range was mapped; another error of drm_gpusvm.
  */
 int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 			       bool write)
@@ -698,7 +727,7 @@ again:
 	if (ret >= 0 && mapped_stale(svm, r, seq)) {
 		if (++tries < MAP_RETRIES)
 			goto again;
-		return -EBUSY;
+		return -EAGAIN;
 	}
 	return ret;
 }
@@ -720,13 +749,28 @@ static struct amdgpu_svm_range *pop_range(struct amdgpu_svm *svm,
 	return r;
 }
 
+/*
+ * Map [first, last] again for a worker (XNACK off). What could not be
+ * mapped is left to the restore worker, which tries again later while the
+ * queues stay stopped.
+ */
+static void remap_or_retry(struct amdgpu_svm *svm, unsigned long first,
+			   unsigned long last, bool rebuild)
+{
+	int ret = amdgpu_svm_range_map_span(svm, first, last, rebuild);
+
+	if (ret)
+		amdgpu_svm_retry_later(svm, first, last, ret);
+}
+
 /**
  * amdgpu_svm_range_collect_garbage() - Remove the ranges the CPU unmapped
  * @svm: the SVM, locked
  *
  * Removes every queued range first, then, with XNACK off, maps again the
  * still-mapped parts of the ranges a partial unmap destroyed (only those:
- * nothing outside the destroyed ranges is touched).
+ * nothing outside the destroyed ranges is touched). What cannot be mapped
+ * now is retried by the restore worker (amdgpu_svm_retry_later()).
  */
 void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm)
 {
@@ -744,19 +788,74 @@ void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm)
 	}
 	list_for_each_entry_safe(r, next, &gone, gc_link) {
 		if (!svm->xnack_on && (r->base.flags.partial_unmap || r->remap))
-			amdgpu_svm_range_map_span(svm, range_first_page(r),
-						  range_last_page(r), true);
+			remap_or_retry(svm, range_first_page(r), range_last_page(r),
+				       true);
 		list_del(&r->gc_link);
 		drm_gpusvm_range_put(&r->base);
 	}
+}
+
+/*
+ * The mapping @r gets now, from the attributes of its span and the VMA
+ * that holds it: an mprotect() since it was mapped may have made it
+ * writeable or read-only. -EAGAIN when @r no longer fits its attribute
+ * interval or no VMA holds it: then it is made again from scratch.
+ */
+static int range_current_pte(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+			     u32 *pte, bool *read_only)
+{
+	struct mm_struct *mm = svm->gpusvm.mm;
+	struct amdgpu_svm_attrs attrs;
+	struct vm_area_struct *vma;
+	unsigned long istart, ilast;
+	int ret;
+
+	ret = amdgpu_svm_attr_find(&svm->attrs, range_first_page(r), &attrs,
+				   &istart, &ilast);
+	if (ret)
+		return ret;
+	if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE ||
+	    istart > range_first_page(r) || ilast < range_last_page(r))
+		return -EAGAIN;
+	if (!mmget_not_zero(mm))
+		return -ESRCH;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, drm_gpusvm_range_start(&r->base));
+	if (vma && vma->vm_end >= drm_gpusvm_range_end(&r->base))
+		*read_only = !(vma->vm_flags & VM_WRITE);
+	else
+		ret = -EAGAIN;
+	mmap_read_unlock(mm);
+	mmput(mm);
+	if (!ret)
+		*pte = amdgpu_svm_range_pte(&attrs, *read_only);
+	return ret;
+}
+
+/* Map an evicted range again with the mapping it gets now. */
+static int range_restore(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+{
+	bool read_only;
+	u32 pte;
+	int ret;
+
+	if (r->removed || r->base.flags.unmapped)
+		return -ENOENT;
+	ret = range_current_pte(svm, r, &pte, &read_only);
+	if (!ret)
+		ret = range_map(svm, r, pte, read_only, false, false);
+	return ret;
 }
 
 /**
  * amdgpu_svm_range_restore() - Map evicted ranges again (XNACK off)
  * @svm: the SVM, locked
  *
- * A range that cannot be mapped as it is (its CPU mapping changed) is
- * removed and its span mapped afresh.
+ * The PTE bits and the read-only state are worked out again from the
+ * attributes and the VMA, not reused: the eviction may have been an
+ * mprotect(). A range that cannot be mapped as it is (its CPU mapping
+ * changed) is removed and its span mapped afresh; what cannot be mapped
+ * now is retried later (amdgpu_svm_retry_later()).
  */
 void amdgpu_svm_range_restore(struct amdgpu_svm *svm)
 {
@@ -765,15 +864,12 @@ void amdgpu_svm_range_restore(struct amdgpu_svm *svm)
 	lockdep_assert_held(&svm->lock);
 	while ((r = pop_range(svm, &svm->restore_list))) {
 		unsigned long first = range_first_page(r), last = range_last_page(r);
-		int ret = -ENOENT;
+		int ret = range_restore(svm, r);
 
-		if (!r->removed && !r->base.flags.unmapped) {
-			ret = range_map(svm, r, r->pte, r->read_only, false, false);
-			if (ret < 0)
-				range_remove(svm, r);
-		}
+		if (ret < 0 && !r->removed && !r->base.flags.unmapped)
+			range_remove(svm, r);
 		drm_gpusvm_range_put(&r->base);
 		if (ret < 0)
-			amdgpu_svm_range_map_span(svm, first, last, false);
+			remap_or_retry(svm, first, last, false);
 	}
 }

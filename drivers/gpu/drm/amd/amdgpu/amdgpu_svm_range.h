@@ -6,6 +6,7 @@
 #ifndef __AMDGPU_SVM_RANGE_H__
 #define __AMDGPU_SVM_RANGE_H__
 
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/types.h>
 
@@ -37,6 +38,8 @@ enum amdgpu_svm_range_queue {
  *	(notifier lock)
  * @remap: with XNACK off, map the span again once the garbage collector
  *	removed the range (its clear failed on an eviction, not an unmap)
+ * @mapped_at: when the PTEs were last written (SVM lock); a GPU fault on
+ *	the range within %AMDGPU_SVM_FAULT_DUPLICATE_MS of it is a duplicate
  * @read_only: the pages were obtained for reading only (SVM lock)
  * @removed: the range is leaving drm_gpusvm; no notifier queues it any
  *	more, a worker may still hold it (set under the SVM lock and the
@@ -49,6 +52,7 @@ struct amdgpu_svm_range {
 	struct drm_gpusvm_range base;
 	struct drm_gpusvm_pages pages;
 	u32 pte;
+	ktime_t mapped_at;
 	bool gpu_mapped;
 	bool clear_pending;
 	bool remap;
@@ -58,6 +62,16 @@ struct amdgpu_svm_range {
 	struct list_head work_link;
 	struct list_head gc_link;
 };
+
+/*
+ * How long after its PTEs were written a GPU fault on a range that SVM
+ * believes mapped as asked counts as a duplicate (raised again by the GPU
+ * before the update reached it), as KFD's
+ * AMDGPU_SVM_RANGE_RETRY_FAULT_PENDING. A later fault rewrites the PTEs:
+ * the page tables may have lost them, and the wave would otherwise retry
+ * forever.
+ */
+#define AMDGPU_SVM_FAULT_DUPLICATE_MS	2
 
 /*
  * What amdgpu_svm_range_map_fault() returns when the range was mapped as

@@ -308,10 +308,16 @@ static int fault_every_chunk(struct amdgpu_svm *svm, unsigned long addr,
 			     unsigned long size)
 {
 	unsigned long a;
+	s64 retries;
 	int ret = 0;
 
-	for (a = addr; !ret && a < addr + size; a += SZ_64K)
+	for (a = addr; !ret && a < addr + size; a += SZ_64K) {
+		retries = atomic64_read(&svm->stats.faults_retry);
 		ret = amdgpu_svm_handle_fault(svm, a, 0, true);
+		/* A failed allocation leaves the fault for the GPU to retry. */
+		if (!ret && atomic64_read(&svm->stats.faults_retry) != retries)
+			ret = -ENOMEM;
+	}
 	return ret;
 }
 

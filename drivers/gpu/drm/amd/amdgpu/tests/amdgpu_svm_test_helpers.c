@@ -23,6 +23,7 @@
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
+#include <linux/syscalls.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_device.h>
@@ -91,6 +92,26 @@ unsigned long amdgpu_svm_test_mmap(struct kunit *test, unsigned long size,
 	if (addr + align > start)
 		KUNIT_ASSERT_EQ(test, vm_munmap(start + size, addr + align - start), 0);
 	return start;
+}
+
+/**
+ * amdgpu_svm_test_mprotect() - mprotect() in the test task's address space
+ * @test: the test; skipped where the syscall cannot be called from here
+ * @addr: first byte, page aligned
+ * @len: bytes
+ * @prot: PROT_* bits
+ *
+ * Return: what mprotect() returns.
+ */
+int amdgpu_svm_test_mprotect(struct kunit *test, unsigned long addr,
+			     size_t len, unsigned long prot)
+{
+#ifdef CONFIG_ARCH_HAS_SYSCALL_WRAPPER
+	kunit_skip(test, "no sys_mprotect() to call on this architecture");
+	return -EOPNOTSUPP;
+#else
+	return sys_mprotect(addr, len, prot);
+#endif
 }
 
 /**

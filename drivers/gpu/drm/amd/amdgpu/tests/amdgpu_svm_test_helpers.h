@@ -17,6 +17,8 @@ struct drm_device *amdgpu_svm_test_drm_device(struct kunit *test);
 unsigned long amdgpu_svm_test_mmap(struct kunit *test, unsigned long size,
 				   unsigned long align);
 int amdgpu_svm_test_cpu_access(struct mm_struct *mm, unsigned long addr);
+int amdgpu_svm_test_mprotect(struct kunit *test, unsigned long addr,
+			     size_t len, unsigned long prot);
 u32 amdgpu_svm_test_seed(void);
 u64 amdgpu_svm_test_pattern(u32 seed, unsigned long addr);
 void amdgpu_svm_test_fill(struct kunit *test, unsigned long start,

@@ -59,7 +59,6 @@
 
 #define FAKE_VRAM_SIZE	SZ_16M
 #define FAKE_VRAM_BASE	0x4000000000ULL
-#define FAKE_PASID	0x42
 
 /* The device, with the stand-ins its function tables point to. */
 struct svm_test_device {
@@ -395,8 +394,13 @@ static int tdev_init_file(struct svm_test_device *tdev)
 	ret = amdgpu_vm_init(adev, &tdev->fix.fpriv->vm, 0);
 	if (ret)
 		return ret;
-	tdev->fix.fpriv->vm.pasid = FAKE_PASID;
 	tdev->vm_up = true;
+	/* A real PASID, so that amdgpu_vm_handle_fault() finds the VM. */
+	ret = amdgpu_pasid_alloc(16, tdev->fix.fpriv);
+	if (ret < 0)
+		return ret;
+	tdev->fix.pasid = ret;
+	tdev->fix.fpriv->vm.pasid = ret;
 	tdev->file.driver_priv = tdev->fix.fpriv;
 	tdev->fix.file = &tdev->file;
 	return 0;
@@ -407,6 +411,8 @@ static void tdev_fini(void *data)
 	struct svm_test_device *tdev = data;
 	struct amdgpu_device *adev = &tdev->adev;
 
+	if (tdev->fix.pasid)
+		amdgpu_pasid_free(tdev->fix.pasid);
 	if (tdev->vm_up)
 		amdgpu_vm_fini(adev, &tdev->fix.fpriv->vm);
 	kfree(tdev->fix.fpriv);

@@ -40,6 +40,7 @@ struct amdgpu_svm_test_vm_params {
  * @fpriv: the device file's private data, holding the real &amdgpu_vm
  * @file: the DRM file the ioctls come through
  * @vram: the buffer behind the fake VRAM
+ * @pasid: the VM's PASID, allocated for real so that GPU faults reach it
  * @uattrs: a user page for attribute arrays
  * @tlb_flushes: TLB flushes by PASID the GMC was asked for
  * @heavy_flushes: of those, heavyweight ones
@@ -49,6 +50,7 @@ struct amdgpu_svm_test_vm {
 	struct amdgpu_fpriv *fpriv;
 	struct drm_file *file;
 	void *vram;
+	u32 pasid;
 	unsigned long uattrs;
 	atomic_t tlb_flushes;
 	atomic_t heavy_flushes;

@@ -13,6 +13,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/log2.h>
 #include <linux/mman.h>
 #include <linux/sizes.h>
@@ -166,6 +167,39 @@ static unsigned long valid_ptes(struct amdgpu_svm_test_vm *fix,
 	return n;
 }
 
+/*
+ * A GPU retry fault at @addr, through amdgpu's own fault entry, as the
+ * interrupt handler raises it. Return: whether amdgpu handled it (false:
+ * it wrote a no-retry PTE, which kills the queue).
+ */
+static bool gpu_fault(struct amdgpu_svm_test_vm *fix, unsigned long addr,
+		      bool write)
+{
+	static u64 ts;
+
+	return amdgpu_vm_handle_fault(fix->adev, fix->pasid, 8, 0, addr, ++ts,
+				      write);
+}
+
+/*
+ * The page tables lose the PTEs of [start, start + size) behind SVM's
+ * back, as a page-table update that failed halfway would leave them.
+ */
+static void lose_ptes(struct kunit *test, struct amdgpu_svm_test_vm *fix,
+		      unsigned long start, unsigned long size)
+{
+	struct amdgpu_vm *vm = amdgpu_svm_test_vm_vm(fix);
+
+	KUNIT_ASSERT_EQ(test, amdgpu_bo_reserve(vm->root.bo, true), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_vm_update_range(fix->adev, vm, false, false,
+						     true, false, NULL,
+						     start >> AMDGPU_GPU_PAGE_SHIFT,
+						     ((start + size) >> AMDGPU_GPU_PAGE_SHIFT) - 1,
+						     fix->adev->gmc.init_pte_flags,
+						     0, 0, NULL, NULL, NULL), 0);
+	amdgpu_bo_unreserve(vm->root.bo);
+}
+
 static void skip_unless_xnack(struct kunit *test, bool on)
 {
 	if (this_case(test)->params.retry_faults != on)
@@ -282,26 +316,137 @@ static void vm_dontneed_evicts_and_restores(struct kunit *test)
 	mirror_check(test, fix, start, SZ_8M, true);
 }
 
+/* XNACK on: 2 MiB the CPU filled, 4 KiB granularity, nothing GPU-mapped. */
+static struct amdgpu_svm_test_vm *faultable_2m(struct kunit *test,
+					       unsigned long *start)
+{
+	struct amdgpu_svm_test_vm *fix = make_vm(test);
+
+	*start = amdgpu_svm_test_mmap(test, SZ_2M, SZ_2M);
+	amdgpu_svm_test_fill(test, *start, SZ_2M, 3);
+	KUNIT_ASSERT_EQ(test, set1(test, fix, *start, SZ_2M,
+				   AMDGPU_SVM_ATTR_GRANULARITY, 0), 0);
+	KUNIT_ASSERT_TRUE(test, get_svm(test, fix)->xnack_on);
+	KUNIT_ASSERT_EQ(test, valid_ptes(fix, *start, SZ_2M), 0);
+	return fix;
+}
+
 static void vm_xnack_on_fault_maps_the_page(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long start;
+
+	skip_unless_xnack(test, true);
+	fix = faultable_2m(test, &start);
+	KUNIT_EXPECT_TRUE(test, gpu_fault(fix, start + SZ_64K, true));
+	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start + SZ_64K, PAGE_SIZE), 1);
+	mirror_check(test, fix, start, SZ_2M, false);
+}
+
+/*
+ * A fault that fails for a reason that passes (here: no memory) is left
+ * for the GPU to retry. Reported unhandled, amdgpu would write a no-retry
+ * PTE and the queue would die.
+ */
+static void vm_transient_fault_error_is_retried(struct kunit *test)
 {
 	struct amdgpu_svm_test_vm *fix;
 	struct amdgpu_svm *svm;
 	unsigned long start;
 
 	skip_unless_xnack(test, true);
-	fix = make_vm(test);
-	start = amdgpu_svm_test_mmap(test, SZ_2M, SZ_2M);
-	amdgpu_svm_test_fill(test, start, SZ_2M, 3);
-	KUNIT_ASSERT_EQ(test, set1(test, fix, start, SZ_2M, AMDGPU_SVM_ATTR_GRANULARITY, 0), 0);
-	KUNIT_ASSERT_TRUE(test, get_svm(test, fix)->xnack_on);
-	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start, SZ_2M), 0);
-
-	svm = amdgpu_svm_test_vm_svm(fix);
-	KUNIT_ASSERT_NOT_NULL(test, svm);
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_vm_handle_fault(svm, fix->adev, 0x42, 0,
-							   start + SZ_64K, 1, true));
-	KUNIT_EXPECT_GE(test, valid_ptes(fix, start + SZ_64K, PAGE_SIZE), 1);
+	fix = faultable_2m(test, &start);
+	svm = get_svm(test, fix);
+	atomic_set(&svm->attrs.fail_alloc, 1);
+	KUNIT_EXPECT_TRUE_MSG(test, gpu_fault(fix, start, true),
+			      "an out-of-memory fault must be left for the GPU to retry");
+	atomic_set(&svm->attrs.fail_alloc, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.faults_retry), 1);
+	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start, PAGE_SIZE), 0);
+	/* The GPU's retry maps the page. */
+	KUNIT_EXPECT_TRUE(test, gpu_fault(fix, start, true));
+	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start, PAGE_SIZE), 1);
 	mirror_check(test, fix, start, SZ_2M, false);
+}
+
+/*
+ * A fault is a duplicate only shortly after the mapping was written: a
+ * later one on a page SVM believes mapped rewrites the PTE, or a wave
+ * whose PTE was lost would retry forever.
+ */
+static void vm_late_fault_rewrites_lost_ptes(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long start;
+
+	skip_unless_xnack(test, true);
+	fix = faultable_2m(test, &start);
+	KUNIT_ASSERT_TRUE(test, gpu_fault(fix, start, false));
+	KUNIT_ASSERT_EQ(test, valid_ptes(fix, start, PAGE_SIZE), 1);
+	lose_ptes(test, fix, start, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, valid_ptes(fix, start, PAGE_SIZE), 0);
+
+	msleep(5 * AMDGPU_SVM_FAULT_DUPLICATE_MS);
+	KUNIT_EXPECT_TRUE(test, gpu_fault(fix, start, false));
+	KUNIT_EXPECT_EQ_MSG(test, valid_ptes(fix, start, PAGE_SIZE), 1,
+			    "a fault past the duplicate window must rewrite the PTE");
+	mirror_check(test, fix, start, SZ_2M, false);
+}
+
+/*
+ * XNACK off: an mprotect() from read-only to read-write evicts the range;
+ * the restore maps it writeable, as the VMA now allows.
+ */
+static void vm_restore_follows_mprotect(struct kunit *test)
+{
+	struct amdgpu_svm_test_gpu_page gp;
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long ro;
+
+	skip_unless_xnack(test, false);
+	fix = make_vm(test);
+	ro = kunit_vm_mmap(test, NULL, 0, SZ_2M, PROT_READ, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(ro));
+	KUNIT_ASSERT_EQ(test, set1(test, fix, ro, SZ_2M, AMDGPU_SVM_ATTR_ACCESS,
+				   AMDGPU_SVM_ACCESS_IN_PLACE), 0);
+	walk(fix, ro, &gp);
+	KUNIT_ASSERT_TRUE(test, gp.valid && !gp.writeable);
+
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_test_mprotect(test, ro, SZ_2M,
+						       PROT_READ | PROT_WRITE), 0);
+	amdgpu_svm_test_fill(test, ro, SZ_2M, 6);
+	mirror_check(test, fix, ro, SZ_2M, true);
+	walk(fix, ro, &gp);
+	KUNIT_EXPECT_TRUE_MSG(test, gp.valid && gp.writeable,
+			      "restore must map what the VMA allows now");
+}
+
+/*
+ * XNACK off: when the restore cannot map the evicted pages, the queues
+ * stay stopped and the worker tries again until it can; they run again
+ * only over a complete mapping.
+ */
+static void vm_failed_restore_keeps_queues_stopped(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix;
+	struct amdgpu_svm *svm;
+	unsigned long start;
+
+	skip_unless_xnack(test, false);
+	fix = mapped_8m(test, &start);
+	svm = get_svm(test, fix);
+	atomic_set(&svm->attrs.fail_alloc, -1);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, start + SZ_1M, SZ_1M,
+					 MADV_DONTNEED), 0);
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_GT_MSG(test, atomic_read(&svm->evictions), 0,
+			    "queues resumed over pages the restore could not map");
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_range_work_pending(svm));
+
+	atomic_set(&svm->attrs.fail_alloc, 0);
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->evictions), 0);
+	mirror_check(test, fix, start, SZ_8M, true);
 }
 
 static void vm_set_beyond_the_vm_is_refused(struct kunit *test)
@@ -392,6 +537,10 @@ static struct kunit_case amdgpu_svm_vm_cases[] = {
 	KUNIT_CASE_PARAM(vm_partial_munmap_clears_the_hole, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_dontneed_evicts_and_restores, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_xnack_on_fault_maps_the_page, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_transient_fault_error_is_retried, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_late_fault_rewrites_lost_ptes, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_restore_follows_mprotect, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_failed_restore_keeps_queues_stopped, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_set_beyond_the_vm_is_refused, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_teardown_leaves_no_valid_pte, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_failed_clear_leaves_no_valid_pte, vm_case_gen_params),
