@@ -66,13 +66,36 @@ void amdgpu_svm_module_exit(void)
 	amdgpu_svm_attr_cache_destroy();
 }
 
+/**
+ * amdgpu_svm_hold_queues() - Count an eviction; the first one stops the queues
+ * @svm: the SVM
+ *
+ * The queues stay stopped until a worker finds nothing left to map or
+ * clear (or teardown). Callable from MMU notifiers.
+ */
+void amdgpu_svm_hold_queues(struct amdgpu_svm *svm)
+{
+	if (atomic_inc_return(&svm->evictions) != 1)
+		return;
+	atomic64_inc(&svm->stats.quiesces);
+	svm->ops->quiesce(svm);
+}
+
+/* Let the queues run again: the last eviction is resolved. */
+static void release_queues(struct amdgpu_svm *svm)
+{
+	atomic64_inc(&svm->stats.resumes);
+	svm->ops->resume(svm);
+	wake_up_all(&svm->resume_wq);
+}
+
 /* Resume the queues if nothing was evicted since @seen and no work is left. */
 static void resume_if_idle(struct amdgpu_svm *svm, int seen)
 {
 	if (!seen || amdgpu_svm_range_work_pending(svm))
 		return;
 	if (atomic_cmpxchg(&svm->evictions, seen, 0) == seen)
-		svm->ops->resume(svm);
+		release_queues(svm);
 	else
 		mod_delayed_work(svm->wq, &svm->restore_work, 0);
 }
@@ -222,6 +245,7 @@ int amdgpu_svm_init(struct amdgpu_svm *svm, struct drm_device *drm,
 	init_rwsem(&svm->teardown_lock);
 	mutex_init(&svm->lock);
 	spin_lock_init(&svm->work_lock);
+	init_waitqueue_head(&svm->resume_wq);
 	INIT_LIST_HEAD(&svm->gc_list);
 	INIT_LIST_HEAD(&svm->restore_list);
 	INIT_WORK(&svm->gc_work, gc_work_func);
@@ -299,7 +323,7 @@ static void teardown(struct amdgpu_svm *svm)
 	cancel_delayed_work_sync(&svm->restore_work);
 	destroy_workqueue(svm->wq);
 	if (atomic_xchg(&svm->evictions, 0))
-		svm->ops->resume(svm);
+		release_queues(svm);
 	amdgpu_svm_attr_tree_fini(&svm->attrs);
 	up_write(&svm->teardown_lock);
 	/* The notifier's reference goes once SRCU readers are done with it. */
@@ -373,17 +397,46 @@ bool amdgpu_svm_is_torn_down(struct amdgpu_svm *svm)
 }
 
 /**
+ * amdgpu_svm_holds_queues() - Whether SVM keeps the queues stopped
+ * @svm: the SVM
+ *
+ * True from the first eviction of GPU-mapped pages (XNACK off), or a
+ * clear that failed, until the workers have mapped or cleared everything
+ * again. Work must not be submitted to the VM meanwhile.
+ *
+ * Return: true while an eviction is unresolved.
+ */
+bool amdgpu_svm_holds_queues(struct amdgpu_svm *svm)
+{
+	return atomic_read(&svm->evictions);
+}
+
+/**
+ * amdgpu_svm_wait_for_queues() - Wait until SVM lets the queues run
+ * @svm: the SVM
+ *
+ * Return: 0, or -ERESTARTSYS if a signal came first.
+ */
+int amdgpu_svm_wait_for_queues(struct amdgpu_svm *svm)
+{
+	return wait_event_interruptible(svm->resume_wq,
+					!amdgpu_svm_holds_queues(svm));
+}
+
+/**
  * struct attr_change - What an attribute change left for the range layer
  * @svm: the SVM
  * @map_start: first page of the span to map (XNACK off), if @map
  * @map_last: last page of it
  * @map: some span became accessible or changed its PTE flags
+ * @held: the queues were stopped for this change (XNACK off)
  */
 struct attr_change {
 	struct amdgpu_svm *svm;
 	unsigned long map_start;
 	unsigned long map_last;
 	bool map;
+	bool held;
 };
 
 /* Widen the span to map to cover [start, last]. */
@@ -395,16 +448,60 @@ static void map_also(struct attr_change *c, unsigned long start,
 	c->map = true;
 }
 
-/* Called under the attribute lock: remove, but do not map yet. */
+/* Stop the queues once for this change, before GPU-mapped memory goes. */
+static void hold_for_change(struct attr_change *c)
+{
+	if (c->held || c->svm->xnack_on)
+		return;
+	amdgpu_svm_hold_queues(c->svm);
+	c->held = true;
+}
+
+/* Whether every page of [start, last] is accessible now; attribute lock held. */
+static bool span_accessible(struct amdgpu_svm *svm, unsigned long start,
+			    unsigned long last)
+{
+	struct amdgpu_svm_attrs attrs;
+	unsigned long s, l;
+
+	while (start <= last) {
+		amdgpu_svm_attr_lookup(&svm->attrs, start, &attrs, &s, &l);
+		if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE)
+			return false;
+		if (l >= last)
+			break;
+		start = l + 1;
+	}
+	return true;
+}
+
+/*
+ * Called under the attribute lock, the tree already changed: remove what
+ * must go, but map nothing yet. With XNACK off, a span that stays
+ * accessible keeps the ranges inside it, whose PTEs are rewritten in place
+ * (no window in which running waves find them unmapped); only ranges that
+ * reach across its edges go, with the queues stopped around it, as around
+ * any removal of GPU-mapped memory.
+ */
 static void attrs_changed(void *priv, unsigned long start, unsigned long last,
 			  u32 changes)
 {
 	struct attr_change *c = priv;
+	struct amdgpu_svm *svm = c->svm;
 
 	if (!(changes & (AMDGPU_SVM_CHANGE_ACCESS | AMDGPU_SVM_CHANGE_PTE)))
 		return;
-	amdgpu_svm_range_remove_span(c->svm, &start, &last);
-	if (!c->svm->xnack_on)
+	if (!svm->xnack_on && span_accessible(svm, start, last)) {
+		if (amdgpu_svm_range_cut_by(svm, start, last, true))
+			hold_for_change(c);
+		amdgpu_svm_range_remove_cut(svm, &start, &last);
+		map_also(c, start, last);
+		return;
+	}
+	if (amdgpu_svm_range_mapped_in(svm, start, last))
+		hold_for_change(c);
+	amdgpu_svm_range_remove_span(svm, &start, &last);
+	if (!svm->xnack_on)
 		map_also(c, start, last);
 }
 
@@ -415,14 +512,20 @@ static void attrs_changed(void *priv, unsigned long start, unsigned long last,
  * @last: last page
  * @req: the checked request; NULL puts the span back to the defaults
  *
- * Ranges of spans whose access or PTE flags changed are removed. With XNACK
- * off, every accessible page of the span, and of the ranges removed, is
- * mapped before this returns, whether its attributes changed or not: a
- * request that failed while mapping completes when it is made again.
+ * With XNACK off, a span whose PTE flags changed and that stays accessible
+ * has its PTEs rewritten in place; ranges that reach across its edges, and
+ * the ranges of a span that became inaccessible, are removed with the
+ * queues stopped around it. Every accessible page of the span, and of the
+ * ranges removed, is mapped before this returns, whether its attributes
+ * changed or not: a request that failed while mapping completes when it is
+ * made again, and meanwhile the restore worker keeps trying with the
+ * queues stopped if they were stopped for it. With XNACK on, ranges of a
+ * changed span are removed and the next GPU fault maps them again.
  *
  * Return: 0; -ENOMEM with nothing changed, if the attributes could not be
- * stored; -ENOMEM or -EINTR while mapping (attributes set, part of the
- * span mapped, see amdgpu_svm_range_map_span()).
+ * stored; -ENOMEM, -EAGAIN, -EBUSY or -EINTR while mapping (attributes
+ * set, part of the span mapped, see amdgpu_svm_range_map_span()): the same
+ * request made again completes it.
  */
 int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 			unsigned long last, const struct amdgpu_svm_attr_req *req)
@@ -437,7 +540,12 @@ int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 		map_also(&c, start, last);
 	if (!ret && c.map)
 		ret = amdgpu_svm_range_map_span(svm, c.map_start, c.map_last, false);
+	/* The queues stopped for this change run again on a complete mapping. */
+	if (ret && c.held)
+		amdgpu_svm_retry_later(svm, c.map_start, c.map_last, ret);
 	mutex_unlock(&svm->lock);
+	if (c.held)
+		mod_delayed_work(svm->wq, &svm->restore_work, 0);
 	return ret;
 }
 
@@ -645,49 +753,101 @@ static int ioctl_set(struct amdgpu_svm *svm, const struct drm_amdgpu_gem_svm *ar
 	return drop_unmapped(svm, start, end);
 }
 
+/* Check the request and copy its attribute array in (*@attrs: kvfree it). */
+static int ioctl_copy_in(const struct drm_amdgpu_gem_svm *args,
+			 struct drm_amdgpu_svm_attribute **attrs)
+{
+	size_t bytes = (size_t)args->nattr * sizeof(**attrs);
+	int ret;
+
+	*attrs = NULL;
+	ret = ioctl_check_span(args);
+	if (ret || !args->nattr)
+		return ret;
+	*attrs = kvmalloc(bytes, GFP_KERNEL);
+	if (!*attrs)
+		return -ENOMEM;
+	if (!copy_from_user(*attrs, u64_to_user_ptr(args->attrs_ptr), bytes))
+		return 0;
+	kvfree(*attrs);
+	*attrs = NULL;
+	return -EFAULT;
+}
+
+/* GET_ATTR from @tree over a span @mm maps; the answers go back out. */
+static int ioctl_get(struct amdgpu_svm_attr_tree *tree, struct mm_struct *mm,
+		     const struct drm_amdgpu_gem_svm *args,
+		     struct drm_amdgpu_svm_attribute *attrs)
+{
+	unsigned long first = args->start_addr >> PAGE_SHIFT;
+	unsigned long last = first + (args->size >> PAGE_SHIFT) - 1;
+	size_t bytes = (size_t)args->nattr * sizeof(*attrs);
+	int ret;
+
+	if (!span_is_mapped(mm, args->start_addr, args->start_addr + args->size))
+		return -EFAULT;
+	ret = amdgpu_svm_attr_get(tree, first, last, attrs, args->nattr);
+	if (!ret && bytes && copy_to_user(u64_to_user_ptr(args->attrs_ptr), attrs, bytes))
+		ret = -EFAULT;
+	return ret;
+}
+
 /* amdgpu_svm_ioctl() for the mm's own process, teardown held off. */
 static int ioctl_locked(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
 {
-	void __user *uattrs = u64_to_user_ptr(args->attrs_ptr);
-	struct drm_amdgpu_svm_attribute *attrs = NULL;
-	size_t bytes = (size_t)args->nattr * sizeof(*attrs);
+	struct drm_amdgpu_svm_attribute *attrs;
 	unsigned long first, last;
 	int ret;
 
-	ret = ioctl_check_span(args);
+	ret = ioctl_copy_in(args, &attrs);
 	if (ret)
 		return ret;
 	first = args->start_addr >> PAGE_SHIFT;
 	last = first + (args->size >> PAGE_SHIFT) - 1;
-
-	if (args->nattr) {
-		attrs = kvmalloc(bytes, GFP_KERNEL);
-		if (!attrs)
-			return -ENOMEM;
-		if (copy_from_user(attrs, uattrs, bytes)) {
-			ret = -EFAULT;
-			goto out;
-		}
-	}
 
 	switch (args->operation) {
 	case AMDGPU_SVM_OP_SET_ATTR:
 		ret = ioctl_set(svm, args, attrs);
 		break;
 	case AMDGPU_SVM_OP_GET_ATTR:
-		if (!span_is_mapped(svm->mm, args->start_addr,
-				    args->start_addr + args->size)) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = amdgpu_svm_attr_get(&svm->attrs, first, last, attrs, args->nattr);
-		if (!ret && bytes && copy_to_user(uattrs, attrs, bytes))
-			ret = -EFAULT;
+		ret = ioctl_get(&svm->attrs, svm->mm, args, attrs);
 		break;
 	default:
 		ret = amdgpu_svm_reset_attr(svm, first, last);
 	}
-out:
+	kvfree(attrs);
+	return ret;
+}
+
+/**
+ * amdgpu_svm_ioctl_get_defaults() - GET_ATTR where no SVM exists yet
+ * @xnack_on: the XNACK mode an SVM of the caller would get
+ * @granularity: the default granularity (log2 pages)
+ * @args: the request, copied in from userspace; only GET_ATTR
+ *
+ * Answers from the defaults an SVM would start with, without making one:
+ * reading attributes must not make the process's SVM this one rather than
+ * KFD's. Checks the request as amdgpu_svm_ioctl() does.
+ *
+ * Return: as amdgpu_svm_ioctl() for GET_ATTR.
+ */
+int amdgpu_svm_ioctl_get_defaults(bool xnack_on, unsigned int granularity,
+				  struct drm_amdgpu_gem_svm *args)
+{
+	struct drm_amdgpu_svm_attribute *attrs;
+	struct amdgpu_svm_attr_tree tree;
+	struct amdgpu_svm_attrs defaults;
+	int ret;
+
+	if (args->operation != AMDGPU_SVM_OP_GET_ATTR)
+		return -EINVAL;
+	ret = ioctl_copy_in(args, &attrs);
+	if (ret)
+		return ret;
+	amdgpu_svm_attr_defaults(&defaults, xnack_on, granularity);
+	amdgpu_svm_attr_tree_init(&tree, NULL, &defaults);
+	ret = ioctl_get(&tree, current->mm, args, attrs);
+	amdgpu_svm_attr_tree_fini(&tree);
 	kvfree(attrs);
 	return ret;
 }
@@ -699,15 +859,19 @@ out:
  *
  * Checks the request, copies the attribute array in, dispatches SET, GET
  * or RESET and copies GET's answers out. SET and GET need the whole span
- * mapped by the CPU; RESET does not. A failed request changes nothing,
- * except -EINTR from SET (see amdgpu_svm_set_attr()).
+ * mapped by the CPU; RESET does not. A request refused while it is checked
+ * changes nothing; a SET or RESET that failed while mapping keeps the
+ * attributes it set and the part of the span it mapped (see
+ * amdgpu_svm_set_attr()).
  *
  * Return: 0; -EPERM when the caller's mm is not the one the SVM serves (a
  * forked child, or a process the file was passed to); -EINVAL for a bad
  * span, operation, count or attribute; -EFAULT for an unreadable or
  * unwritable array, or a span not mapped by the CPU; -EADDRINUSE when SET
  * covers pages the VM maps otherwise (GEM VA mappings); -ESRCH after
- * teardown (the process's mm is gone); -ENOMEM; -EINTR.
+ * teardown (the process's mm is gone); -ENOMEM; -EINTR; -EAGAIN or -EBUSY
+ * when the CPU mapping kept changing or the page tables were being
+ * evicted while SET mapped the span (try again).
  */
 int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
 {

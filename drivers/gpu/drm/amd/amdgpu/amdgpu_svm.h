@@ -14,6 +14,7 @@
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_gpusvm.h>
@@ -69,14 +70,14 @@ struct amdgpu_svm_gpu_ops {
 	void (*unlock_pt)(struct amdgpu_svm *svm);
 	/**
 	 * @map: point GPU pages [@start, @last] at @dma (one address per
-	 * page) with @pte (&enum amdgpu_svm_pte); @immediate on the GPU fault
-	 * path. Called between @lock_pt and @unlock_pt, with the drm_gpusvm
-	 * notifier lock held for read after the pages were checked valid, in
-	 * a memalloc_noreclaim scope: allocations must not enter reclaim.
-	 * Waiting for the update is left to @unlock_pt.
+	 * page) with @pte (&enum amdgpu_svm_pte). Called between @lock_pt
+	 * and @unlock_pt, with the drm_gpusvm notifier lock held for read
+	 * after the pages were checked valid, in a memalloc_noreclaim scope:
+	 * allocations must not enter reclaim. Waiting for the update is left
+	 * to @unlock_pt.
 	 */
 	int (*map)(struct amdgpu_svm *svm, unsigned long start,
-		   unsigned long last, dma_addr_t *dma, u32 pte, bool immediate);
+		   unsigned long last, dma_addr_t *dma, u32 pte);
 	/**
 	 * @clear: invalidate GPU pages [@start, @last]. Called with the
 	 * notifier lock held for write, from MMU notifiers: no allocation
@@ -138,6 +139,8 @@ struct amdgpu_svm_gpu_ops {
  * @faults_duplicate: GPU faults on pages already mapped as asked
  * @faults_retry: GPU faults that failed for a reason that may pass, left
  *	for the GPU to retry
+ * @quiesces: times the queues were stopped (&amdgpu_svm_gpu_ops.quiesce)
+ * @resumes: times they were let go again
  */
 struct amdgpu_svm_stats {
 	atomic64_t pages_obtained;
@@ -147,6 +150,8 @@ struct amdgpu_svm_stats {
 	atomic64_t faults_stale;
 	atomic64_t faults_duplicate;
 	atomic64_t faults_retry;
+	atomic64_t quiesces;
+	atomic64_t resumes;
 };
 
 /**
@@ -176,6 +181,7 @@ struct amdgpu_svm_stats {
  * @restore_work: the restore worker; delayed when it retries
  * @evictions: evictions since the queues were last resumed; the first one
  *	quiesces the queues
+ * @resume_wq: woken when @evictions drops to zero (the queues resume)
  * @nr_ranges: live ranges
  * @nr_queued: ranges on @gc_list or @restore_list
  * @stats: counters
@@ -210,6 +216,7 @@ struct amdgpu_svm {
 	struct work_struct gc_work;
 	struct delayed_work restore_work;
 	atomic_t evictions;
+	wait_queue_head_t resume_wq;
 	atomic_t nr_ranges;
 	atomic_t nr_queued;
 	struct amdgpu_svm_stats stats;
@@ -228,6 +235,9 @@ void amdgpu_svm_fini(struct amdgpu_svm *svm);
 void amdgpu_svm_get(struct amdgpu_svm *svm);
 void amdgpu_svm_put(struct amdgpu_svm *svm);
 bool amdgpu_svm_is_torn_down(struct amdgpu_svm *svm);
+bool amdgpu_svm_holds_queues(struct amdgpu_svm *svm);
+void amdgpu_svm_hold_queues(struct amdgpu_svm *svm);
+int amdgpu_svm_wait_for_queues(struct amdgpu_svm *svm);
 void amdgpu_svm_flush_work(struct amdgpu_svm *svm);
 void amdgpu_svm_retry_later(struct amdgpu_svm *svm, unsigned long first,
 			    unsigned long last, int err);
@@ -238,5 +248,7 @@ int amdgpu_svm_reset_attr(struct amdgpu_svm *svm, unsigned long start,
 int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 			    u64 ts, bool write);
 int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args);
+int amdgpu_svm_ioctl_get_defaults(bool xnack_on, unsigned int granularity,
+				  struct drm_amdgpu_gem_svm *args);
 
 #endif

@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 
 #include <drm/drm_exec.h>
+#include <drm/gpu_scheduler.h>
 
 #include <uapi/linux/kfd_ioctl.h>
 
@@ -16,6 +17,7 @@
 #include "amdgpu_amdkfd.h"
 #include "amdgpu_ih.h"
 #include "amdgpu_svm_gpu.h"
+#include "amdgpu_userq.h"
 #include "amdgpu_vm.h"
 
 /**
@@ -35,8 +37,13 @@
  * Both run under the drm_gpusvm notifier lock, held for read from the
  * check that the pages are valid, so no invalidation can slip between
  * them, in a memalloc_noreclaim scope; the wait for the update and the
- * TLB flush come after that lock is dropped. GPU faults update through
- * the VM's immediate entity, as amdgpu_vm_handle_fault() does.
+ * TLB flush come after that lock is dropped. Every update, GPU faults
+ * included, goes through the VM's delayed entity, as KFD's do
+ * (svm_range_map_to_gpu()): the MMU notifier's clear goes through that
+ * entity too, and a map on the immediate entity would not be ordered
+ * before a later clear (with SDMA updates the clear could land first and
+ * the map then point the GPU at a freed page); nor does an immediate
+ * update hand back the fence that unlock_pt waits for.
  *
  * The PTE of a system page is what KFD writes for the same attributes
  * (amdgpu_svm_gpu_pte_flags()): READABLE always, WRITEABLE unless GPU_RO
@@ -53,13 +60,21 @@
  * maps. A render-node VM is not a compute VM, so the flush does not go
  * through amdgpu_vm_flush_compute_tlb().
  *
- * Quiescing stops what can touch the VM while pages are unmapped: the
- * process's KFD queues through kgd2kfd_quiesce_mm() (process-wide and
- * refcounted); jobs submitted through CS and the VM's user queues, by
- * waiting for the fences of the VM's reservation object, which include
- * the user queues' eviction fence: waiting for it evicts them. Their
- * restore worker leaves them stopped while the SVM holds the queues
- * (amdgpu_svm_vm_holds_queues()).
+ * Quiescing stops what can touch the VM while pages are unmapped, each
+ * through its own control, never by waiting for every fence of the VM's
+ * reservation (on a VM KFD took over, that would trigger a full KFD
+ * process eviction through KFD's eviction fence):
+ *
+ * - KFD queues: kgd2kfd_quiesce_mm() (process-wide, refcounted), undone by
+ *   kgd2kfd_resume_mm() unless KFD has no process for the mm;
+ * - CS: the eviction is counted before &amdgpu_device.notifier_lock is
+ *   taken and dropped, and amdgpu_cs_submit() refuses a job with -EAGAIN
+ *   under that lock while SVM holds the queues, so every job already
+ *   pushed is among the scheduler fences SVM then waits for; CS waits in
+ *   amdgpu_svm_vm_wait_for_queues() before it builds the next one;
+ * - user queues: amdgpu_userq_svm_hold() evicts them through their
+ *   eviction fence and keeps their restore worker from mapping them
+ *   again until amdgpu_userq_svm_release().
  */
 
 static struct amdgpu_svm_gpu *to_gpu(struct amdgpu_svm *svm)
@@ -252,8 +267,7 @@ static void amdgpu_svm_gpu_unlock_pt(struct amdgpu_svm *svm)
  * after that lock is dropped (amdgpu_svm_gpu_unlock_pt()).
  */
 static int amdgpu_svm_gpu_map(struct amdgpu_svm *svm, unsigned long start,
-			      unsigned long last, dma_addr_t *dma, u32 pte,
-			      bool immediate)
+			      unsigned long last, dma_addr_t *dma, u32 pte)
 {
 	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
 	struct amdgpu_vm *vm = gpu->vm;
@@ -263,13 +277,13 @@ static int amdgpu_svm_gpu_map(struct amdgpu_svm *svm, unsigned long start,
 	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
 	lockdep_assert_held(&svm->gpusvm.notifier_lock);
 	/* flush_tlb: the update may replace a valid mapping (tlb_seq for CS). */
-	ret = amdgpu_vm_update_range(gpu->adev, vm, immediate, false, true, true,
+	ret = amdgpu_vm_update_range(gpu->adev, vm, false, false, true, true,
 				     NULL, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
 				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1,
 				     amdgpu_svm_gpu_pte_flags(gpu->adev, vm, pte),
 				     0, 0, NULL, dma, &fence);
 	if (!ret)
-		ret = amdgpu_vm_update_pdes(gpu->adev, vm, immediate);
+		ret = amdgpu_vm_update_pdes(gpu->adev, vm, false);
 	if (fence) {
 		dma_fence_put(gpu->map_fence);
 		gpu->map_fence = fence;
@@ -320,16 +334,70 @@ static void amdgpu_svm_gpu_flush(struct amdgpu_svm *svm, bool heavy)
 					       TLB_FLUSH_LEGACY);
 }
 
+/* The device file whose VM this is: SVM only lives on device files' VMs. */
+static struct amdgpu_fpriv *amdgpu_svm_gpu_fpriv(struct amdgpu_svm_gpu *gpu)
+{
+	return container_of(gpu->vm, struct amdgpu_fpriv, vm);
+}
+
+/*
+ * Stop the process's KFD queues. An error other than "no KFD process"
+ * may have left queues counted as evicted: they are resumed all the same,
+ * as KFD's svm_range_evict() does, so that none stays stopped for good.
+ */
+static void amdgpu_svm_gpu_quiesce_kfd(struct amdgpu_svm_gpu *gpu)
+{
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_HSA_AMD))
+		return;
+	ret = kgd2kfd_quiesce_mm(gpu->mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
+	gpu->kfd_quiesced = ret != -ESRCH;
+	if (ret && ret != -ESRCH)
+		dev_warn_ratelimited(gpu->adev->dev,
+				     "SVM: cannot quiesce the KFD queues: %d\n", ret);
+}
+
+/*
+ * Wait for the jobs CS pushed to the VM. They are the scheduler fences on
+ * the root page directory's reservation, up to READ usage. Eviction
+ * fences (KFD's, the user queues') are BOOKKEEP and no scheduler fences:
+ * waiting for them would evict every queue of the process, KFD's through
+ * a full process eviction and restore.
+ */
+static void amdgpu_svm_gpu_wait_for_jobs(struct amdgpu_svm_gpu *gpu)
+{
+	struct dma_resv *resv = gpu->vm->root.bo->tbo.base.resv;
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+
+	dma_resv_iter_begin(&cursor, resv, DMA_RESV_USAGE_READ);
+	dma_resv_for_each_fence_unlocked(&cursor, fence)
+		if (to_drm_sched_fence(fence))
+			dma_fence_wait(fence, false);
+	dma_resv_iter_end(&cursor);
+}
+
+/* Whether the device file has a user-queue manager (every real one has). */
+static bool amdgpu_svm_gpu_has_userq(struct amdgpu_svm_gpu *gpu)
+{
+	return amdgpu_svm_gpu_fpriv(gpu)->userq_mgr.adev;
+}
+
 static void amdgpu_svm_gpu_quiesce(struct amdgpu_svm *svm)
 {
 	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
 
-	if (IS_ENABLED(CONFIG_HSA_AMD))
-		gpu->kfd_quiesced = !kgd2kfd_quiesce_mm(gpu->mm,
-							KFD_QUEUE_EVICTION_TRIGGER_SVM);
-	/* Jobs already submitted through CS finish before pages go. */
-	dma_resv_wait_timeout(gpu->vm->root.bo->tbo.base.resv,
-			      DMA_RESV_USAGE_BOOKKEEP, false, MAX_SCHEDULE_TIMEOUT);
+	amdgpu_svm_gpu_quiesce_kfd(gpu);
+	/*
+	 * The eviction is counted: CS, which checks it under this lock, has
+	 * either pushed its job already or refuses it with -EAGAIN.
+	 */
+	mutex_lock(&gpu->adev->notifier_lock);
+	mutex_unlock(&gpu->adev->notifier_lock);
+	if (amdgpu_svm_gpu_has_userq(gpu))
+		amdgpu_userq_svm_hold(&amdgpu_svm_gpu_fpriv(gpu)->userq_mgr);
+	amdgpu_svm_gpu_wait_for_jobs(gpu);
 }
 
 static void amdgpu_svm_gpu_resume(struct amdgpu_svm *svm)
@@ -338,6 +406,9 @@ static void amdgpu_svm_gpu_resume(struct amdgpu_svm *svm)
 
 	if (IS_ENABLED(CONFIG_HSA_AMD) && gpu->kfd_quiesced)
 		kgd2kfd_resume_mm(gpu->mm);
+	gpu->kfd_quiesced = false;
+	if (amdgpu_svm_gpu_has_userq(gpu))
+		amdgpu_userq_svm_release(&amdgpu_svm_gpu_fpriv(gpu)->userq_mgr);
 }
 
 static bool amdgpu_svm_gpu_span_in_use(struct amdgpu_svm *svm,

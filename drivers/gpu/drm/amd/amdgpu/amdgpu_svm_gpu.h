@@ -32,7 +32,8 @@ struct mm_struct;
  *	(SVM lock)
  * @map_fence: the last PTE update since lock_pt, waited for at unlock_pt
  * @mapped: PTEs were written since lock_pt: flush the TLB at unlock_pt
- * @kfd_quiesced: kgd2kfd_quiesce_mm() succeeded and must be undone
+ * @kfd_quiesced: kgd2kfd_quiesce_mm() found a KFD process, so
+ *	kgd2kfd_resume_mm() must undo it
  */
 struct amdgpu_svm_gpu {
 	struct amdgpu_svm svm;

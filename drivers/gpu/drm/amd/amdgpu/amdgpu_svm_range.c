@@ -63,11 +63,17 @@
  * - the mmap lock: taken and dropped by drm_gpusvm_range_find_or_insert()
  *   and by HMM in drm_gpusvm_get_pages(); MMU notifiers run under it.
  * - the page-table lock (&amdgpu_svm_gpu_ops.lock_pt: the root page
- *   directory's reservation on amdgpu).
- * - the drm_gpusvm notifier lock, innermost: held for write by MMU
- *   notifiers, for read while checking pages valid and writing PTEs, in a
+ *   directory's reservation on amdgpu), taken after the pages are
+ *   obtained, for the commit only.
+ * - the drm_gpusvm notifier lock: held for write by MMU notifiers, for
+ *   read while checking pages valid and writing PTEs, in a
  *   memalloc_noreclaim scope so that no allocation recurses into reclaim
  *   and back into a notifier.
+ * - &amdgpu_vm.eviction_lock, taken by amdgpu_vm_update_range() under the
+ *   notifier lock, on both the map and the clear path.
+ * - &amdgpu_device.notifier_lock, taken and dropped by the quiesce of an
+ *   MMU notifier (never together with the SVM lock), as amdgpu's own HMM
+ *   notifier does.
  * - &amdgpu_svm.work_lock, a spinlock for the worker lists.
  *
  * &amdgpu_svm.teardown_lock is outermost of all: each request (ioctl, GPU
@@ -76,6 +82,37 @@
  *
  * MMU notifiers take no driver mutex: they run with the mmap lock held,
  * which the ioctl path waits for while it holds the SVM lock.
+ *
+ * Why the SVM lock stays, and is held across HMM faults. In review of this
+ * design the amdgpu VM maintainer asked that SVM not hold a big outer lock
+ * across HMM faults and take &amdgpu_vm.eviction_lock only while mappings
+ * are updated; the drm_gpusvm author prefers retry loops to locks. This
+ * series does both where they matter to the rest of amdgpu:
+ *
+ * - The locks that CS, TTM eviction and KFD contend on are held only for
+ *   the commit: the root page directory's reservation from lock_pt to
+ *   unlock_pt around one range's PTE write, and &amdgpu_vm.eviction_lock
+ *   inside amdgpu_vm_update_range() itself. Neither is held across
+ *   get_pages(), and neither is held while waiting for a fence.
+ * - The commit is a retry loop: the pages are checked valid under the
+ *   notifier lock and the PTEs written under it; an invalidation in
+ *   between makes the check fail with -EAGAIN and the range is obtained
+ *   again (MAP_RETRIES times).
+ * - The SVM lock is private to one SVM: no other amdgpu path takes it, no
+ *   MMU notifier waits for it, and it is never taken under a reservation.
+ *   drm_gpusvm needs a driver lock for inserting and removing ranges
+ *   (drm_gpusvm_driver_set_lock()); the garbage collector must not remove
+ *   a range that a fault or a SET is mapping; and the attribute tree, the
+ *   ranges and the worker lists must change together, or a range could be
+ *   made from attributes a concurrent SET is replacing. Refcounts and
+ *   retries alone would let a fault map a range the GC has just removed,
+ *   with nothing left to clear it. Holding it across the HMM fault costs
+ *   only other SVM requests of the same process and device.
+ *
+ * Lockdep checks this order in the amdgpu_svm_vm KUnit suite, which runs
+ * with the real root reservation, the real eviction lock (taken by
+ * amdgpu_vm_update_range()), real MMU notifiers and the real user-queue
+ * manager.
  */
 
 #define MAP_RETRIES	16
@@ -276,8 +313,8 @@ static bool clear_mapped_ranges(struct amdgpu_svm *svm,
  */
 static void hold_queues_for_failed_clear(struct amdgpu_svm *svm, bool held)
 {
-	if (!held && atomic_inc_return(&svm->evictions) == 1)
-		svm->ops->quiesce(svm);
+	if (!held)
+		amdgpu_svm_hold_queues(svm);
 }
 
 static bool any_range_mapped(struct drm_gpusvm_notifier *notifier,
@@ -313,8 +350,8 @@ static void range_invalidate(struct drm_gpusvm *gpusvm,
 	bool mapped = any_range_mapped(notifier, start, end);
 	bool hold = mapped && !svm->xnack_on && !release;
 
-	if (hold && atomic_inc_return(&svm->evictions) == 1)
-		svm->ops->quiesce(svm);
+	if (hold)
+		amdgpu_svm_hold_queues(svm);
 	if (mapped && svm->xnack_on && unmap)
 		note_fault_checkpoint(svm);
 
@@ -393,6 +430,93 @@ static void range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 }
 
 /**
+ * amdgpu_svm_range_cut_by() - Whether ranges reach across a span's edges
+ * @svm: the SVM, locked
+ * @start: first page of the span
+ * @last: last page of it
+ * @mapped_only: count only ranges the GPU maps
+ *
+ * Such a range cannot take attributes that change at the span's edge: it
+ * must be removed and made again on both sides.
+ *
+ * Return: true if a range overlaps [@start, @last] and reaches outside it.
+ */
+bool amdgpu_svm_range_cut_by(struct amdgpu_svm *svm, unsigned long start,
+			     unsigned long last, bool mapped_only)
+{
+	unsigned long s = start << PAGE_SHIFT, e = (last + 1) << PAGE_SHIFT;
+	struct drm_gpusvm_notifier *notifier;
+	struct drm_gpusvm_range *range;
+
+	lockdep_assert_held(&svm->lock);
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, s, e) {
+		range = NULL;
+		drm_gpusvm_for_each_range(range, notifier, s, e) {
+			struct amdgpu_svm_range *r = to_range(range);
+
+			if ((range_first_page(r) < start || range_last_page(r) > last) &&
+			    (!mapped_only || READ_ONCE(r->gpu_mapped)))
+				return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * amdgpu_svm_range_remove_cut() - Remove the ranges that reach across a span's edges
+ * @svm: the SVM, locked
+ * @start: first page; lowered to the first page of the ranges removed
+ * @last: last page; raised to the last page of the ranges removed
+ *
+ * The ranges inside the span stay, with their pages and PTEs: an
+ * attribute change that keeps the span accessible rewrites their PTEs in
+ * place (amdgpu_svm_range_map_span()).
+ */
+void amdgpu_svm_range_remove_cut(struct amdgpu_svm *svm, unsigned long *start,
+				 unsigned long *last)
+{
+	unsigned long s = *start << PAGE_SHIFT, e = (*last + 1) << PAGE_SHIFT;
+	unsigned long first = *start, final = *last;
+	struct drm_gpusvm_notifier *notifier, *next_notifier;
+
+	lockdep_assert_held(&svm->lock);
+	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm, s, e) {
+		struct drm_gpusvm_range *range, *next;
+
+		drm_gpusvm_for_each_range_safe(range, next, notifier, s, e) {
+			struct amdgpu_svm_range *r = to_range(range);
+
+			if (range_first_page(r) >= first && range_last_page(r) <= final)
+				continue;
+			*start = min(*start, range_first_page(r));
+			*last = max(*last, range_last_page(r));
+			range_remove(svm, r);
+		}
+	}
+}
+
+/**
+ * amdgpu_svm_range_mapped_in() - Whether the GPU maps part of a span
+ * @svm: the SVM, locked
+ * @start: first page
+ * @last: last page
+ *
+ * Return: true if a GPU-mapped range overlaps [@start, @last].
+ */
+bool amdgpu_svm_range_mapped_in(struct amdgpu_svm *svm, unsigned long start,
+				unsigned long last)
+{
+	unsigned long s = start << PAGE_SHIFT, e = (last + 1) << PAGE_SHIFT;
+	struct drm_gpusvm_notifier *notifier;
+
+	lockdep_assert_held(&svm->lock);
+	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, s, e)
+		if (any_range_mapped(notifier, s, e))
+			return true;
+	return false;
+}
+
+/**
  * amdgpu_svm_range_remove_span() - Remove every range that overlaps a span
  * @svm: the SVM, locked
  * @start: first page; lowered to the first page of the ranges removed
@@ -439,7 +563,7 @@ static void range_dma_addrs(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 
 /* Write the PTEs of @r if its pages are still valid. */
 static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-			u32 pte, dma_addr_t *dma, bool immediate)
+			u32 pte, dma_addr_t *dma)
 {
 	unsigned int noreclaim;
 	int ret;
@@ -454,7 +578,7 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	} else {
 		range_dma_addrs(svm, r, dma);
 		ret = svm->ops->map(svm, range_first_page(r), range_last_page(r),
-				    dma, pte, immediate);
+				    dma, pte);
 		/*
 		 * A failed update may have written part of the span: keep it
 		 * counted as mapped, with flags no request asks for, so that
@@ -520,7 +644,7 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	      kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
 	if (!dma)
 		return -ENOMEM;
-	ret = range_commit(svm, r, pte, dma, fault);
+	ret = range_commit(svm, r, pte, dma);
 	kvfree(dma);
 	return ret;
 }

@@ -90,6 +90,12 @@ int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 			       bool write);
 void amdgpu_svm_range_remove_span(struct amdgpu_svm *svm, unsigned long *start,
 				  unsigned long *last);
+bool amdgpu_svm_range_cut_by(struct amdgpu_svm *svm, unsigned long start,
+			     unsigned long last, bool mapped_only);
+void amdgpu_svm_range_remove_cut(struct amdgpu_svm *svm, unsigned long *start,
+				 unsigned long *last);
+bool amdgpu_svm_range_mapped_in(struct amdgpu_svm *svm, unsigned long start,
+				unsigned long last);
 void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm);
 void amdgpu_svm_range_restore(struct amdgpu_svm *svm);
 bool amdgpu_svm_range_work_pending(struct amdgpu_svm *svm);

@@ -19,7 +19,8 @@
  * DOC: SVM of an amdgpu VM
  *
  * Each &struct amdgpu_vm, that is each device file, so each device and
- * process, gets its own SVM on its first DRM_AMDGPU_GEM_SVM request,
+ * process, gets its own SVM on its first DRM_AMDGPU_GEM_SVM request that
+ * sets or resets attributes (a GET answers from the defaults until then),
  * bound to the caller's mm. &amdgpu_vm.svm holds the owner's reference;
  * it is set and cleared with the root page directory reserved, which the
  * GPU fault path holds when it takes a reference of its own
@@ -161,6 +162,32 @@ static struct amdgpu_svm *svm_get_or_create(struct amdgpu_device *adev,
 	return svm;
 }
 
+/* GET_ATTR: from the VM's SVM, or from the defaults if it has none yet. */
+static int svm_get_attr(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
+			struct drm_amdgpu_gem_svm *args)
+{
+	struct amdgpu_vm *vm = &fpriv->vm;
+	struct amdgpu_svm *svm;
+	bool xnack_on;
+	int ret;
+
+	ret = amdgpu_bo_reserve(vm->root.bo, false);
+	if (ret)
+		return ret;
+	svm = amdgpu_svm_vm_get(vm);
+	amdgpu_bo_unreserve(vm->root.bo);
+	if (svm) {
+		ret = amdgpu_svm_ioctl(svm, args);
+		amdgpu_svm_put(svm);
+		return ret;
+	}
+	ret = xnack_mode(adev, current->mm, &xnack_on);
+	if (ret)
+		return ret;
+	return amdgpu_svm_ioctl_get_defaults(xnack_on, amdgpu_svm_default_granularity,
+					     args);
+}
+
 /*
  * Whether the GPU can address [@start, @start + @size) as it does a GEM VA
  * mapping (amdgpu_gem_va_ioctl()): above the reserved bottom, below the
@@ -191,8 +218,9 @@ static bool device_supports_svm(struct amdgpu_device *adev)
  * @data: &struct drm_amdgpu_gem_svm, copied in
  * @filp: the device file, whose VM the request is about
  *
- * Creates the VM's SVM on the first request, then hands the request to
- * amdgpu_svm_ioctl().
+ * Creates the VM's SVM on the first SET or RESET, then hands the request to
+ * amdgpu_svm_ioctl(). A GET on a VM with no SVM yet answers from the
+ * defaults and creates nothing (amdgpu_svm_ioctl_get_defaults()).
  *
  * Return: as amdgpu_svm_ioctl(); -EBUSY when KFD's SVM serves the process;
  * -EINVAL from a task without an mm, or for a span the GPU cannot address
@@ -211,12 +239,50 @@ int amdgpu_svm_vm_ioctl(struct drm_device *dev, void *data,
 		return -EOPNOTSUPP;
 	if (!current->mm || !span_in_vm(adev, args->start_addr, args->size))
 		return -EINVAL;
+	if (args->operation == AMDGPU_SVM_OP_GET_ATTR)
+		return svm_get_attr(adev, filp->driver_priv, args);
 	svm = svm_get_or_create(adev, filp->driver_priv);
 	if (IS_ERR(svm))
 		return PTR_ERR(svm);
 	ret = amdgpu_svm_ioctl(svm, data);
 	amdgpu_svm_put(svm);
 	return ret;
+}
+
+/**
+ * amdgpu_svm_vm_info() - Answer AMDGPU_INFO_SVM for a device file
+ * @adev: the device
+ * @fpriv: the device file
+ * @info: filled in; ``AMDGPU_INFO_SVM_*`` flags
+ *
+ * Reports the XNACK mode the file's SVM has, or the one its first SET or
+ * RESET would give it, without making one. The ioctl struct the ROCm
+ * runtime uses keeps its binary shape: this is where the mode is read.
+ */
+void amdgpu_svm_vm_info(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
+			struct drm_amdgpu_info_svm *info)
+{
+	struct amdgpu_vm *vm = &fpriv->vm;
+	struct amdgpu_svm *svm = NULL;
+	bool xnack_on = false;
+
+	info->flags = 0;
+	if (!device_supports_svm(adev))
+		return;
+	info->flags |= AMDGPU_INFO_SVM_SUPPORTED;
+	if (!amdgpu_bo_reserve(vm->root.bo, true)) {
+		svm = amdgpu_svm_vm_get(vm);
+		amdgpu_bo_unreserve(vm->root.bo);
+	}
+	if (svm) {
+		xnack_on = svm->xnack_on;
+		info->flags |= AMDGPU_INFO_SVM_ACTIVE;
+		amdgpu_svm_put(svm);
+	} else if (current->mm && xnack_mode(adev, current->mm, &xnack_on) == -EBUSY) {
+		info->flags |= AMDGPU_INFO_SVM_KFD_OWNS;
+	}
+	if (xnack_on)
+		info->flags |= AMDGPU_INFO_SVM_XNACK_ON;
 }
 
 /**
@@ -273,8 +339,12 @@ bool amdgpu_svm_vm_handle_fault(struct amdgpu_svm *svm,
 }
 
 /**
- * amdgpu_svm_vm_fini() - Tear down the SVM of a VM that goes
+ * amdgpu_svm_vm_fini() - Tear down the SVM of a VM
  * @vm: the VM, still fully set up
+ *
+ * Called when the device file is released, first, while the user-queue
+ * manager is still there for the SVM to resume the queues it stopped, and
+ * again by amdgpu_vm_fini(), which then finds no SVM.
  */
 void amdgpu_svm_vm_fini(struct amdgpu_vm *vm)
 {
@@ -302,18 +372,35 @@ bool amdgpu_svm_vm_active(struct amdgpu_vm *vm)
 }
 
 /**
- * amdgpu_svm_vm_holds_queues() - Whether the SVM keeps the VM's queues stopped
- * @vm: the VM, which the caller keeps alive (the user-queue manager of a
- *	device file goes before its VM)
+ * amdgpu_svm_vm_holds_queues() - Whether the SVM keeps the VM's work stopped
+ * @vm: the VM of the caller's device file
  *
- * With XNACK off, the queues must not run from the eviction of GPU-mapped
- * pages until the restore worker has mapped them again.
+ * amdgpu_cs_submit() asks under &amdgpu_device.notifier_lock, which SVM
+ * takes after it counted an eviction and before it waits for the jobs on
+ * the VM: a job is either pushed before that wait or refused with -EAGAIN.
  *
- * Return: true while an eviction is unresolved.
+ * Return: true while an eviction is unresolved (see
+ * amdgpu_svm_holds_queues()).
  */
 bool amdgpu_svm_vm_holds_queues(struct amdgpu_vm *vm)
 {
 	struct amdgpu_svm *svm = READ_ONCE(vm->svm);
 
-	return svm && atomic_read(&svm->evictions);
+	return svm && amdgpu_svm_holds_queues(svm);
+}
+
+/**
+ * amdgpu_svm_vm_wait_for_queues() - Wait until the SVM lets work run on the VM
+ * @vm: the VM of the caller's device file
+ *
+ * CS waits here before it builds a job, rather than spinning on -EAGAIN
+ * while the SVM maps evicted pages again.
+ *
+ * Return: 0, or -ERESTARTSYS if a signal came first.
+ */
+int amdgpu_svm_vm_wait_for_queues(struct amdgpu_vm *vm)
+{
+	struct amdgpu_svm *svm = READ_ONCE(vm->svm);
+
+	return svm ? amdgpu_svm_wait_for_queues(svm) : 0;
 }

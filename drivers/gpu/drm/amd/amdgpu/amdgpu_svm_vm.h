@@ -10,8 +10,10 @@
 #include <linux/types.h>
 
 struct amdgpu_device;
+struct amdgpu_fpriv;
 struct amdgpu_svm;
 struct amdgpu_vm;
+struct drm_amdgpu_info_svm;
 struct drm_device;
 struct drm_file;
 
@@ -28,6 +30,9 @@ bool amdgpu_svm_vm_handle_fault(struct amdgpu_svm *svm,
 void amdgpu_svm_vm_fini(struct amdgpu_vm *vm);
 bool amdgpu_svm_vm_active(struct amdgpu_vm *vm);
 bool amdgpu_svm_vm_holds_queues(struct amdgpu_vm *vm);
+int amdgpu_svm_vm_wait_for_queues(struct amdgpu_vm *vm);
+void amdgpu_svm_vm_info(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
+			struct drm_amdgpu_info_svm *info);
 
 #else
 
@@ -71,6 +76,17 @@ static inline bool amdgpu_svm_vm_active(struct amdgpu_vm *vm)
 static inline bool amdgpu_svm_vm_holds_queues(struct amdgpu_vm *vm)
 {
 	return false;
+}
+
+static inline int amdgpu_svm_vm_wait_for_queues(struct amdgpu_vm *vm)
+{
+	return 0;
+}
+
+static inline void amdgpu_svm_vm_info(struct amdgpu_device *adev,
+				      struct amdgpu_fpriv *fpriv,
+				      struct drm_amdgpu_info_svm *info)
+{
 }
 
 #endif

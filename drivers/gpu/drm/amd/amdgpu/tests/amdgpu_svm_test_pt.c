@@ -52,7 +52,7 @@ static void pt_unlock(struct amdgpu_svm *svm)
 }
 
 static int pt_map(struct amdgpu_svm *svm, unsigned long start,
-		  unsigned long last, dma_addr_t *dma, u32 pte, bool immediate)
+		  unsigned long last, dma_addr_t *dma, u32 pte)
 {
 	struct amdgpu_svm_test_pt *pt = to_pt(svm);
 	unsigned long page;

@@ -287,6 +287,7 @@ static void tdev_set_identity(struct svm_test_device *tdev,
 	adev->no_hw_access = true;
 	adev->gmc.noretry = !params->retry_faults;
 	spin_lock_init(&adev->mm_stats.lock);
+	mutex_init(&adev->notifier_lock);
 }
 
 /* Run the GMC's early_init, then route what reaches hardware to stand-ins. */
@@ -403,6 +404,12 @@ static int tdev_init_file(struct svm_test_device *tdev)
 	tdev->fix.fpriv->vm.pasid = ret;
 	tdev->file.driver_priv = tdev->fix.fpriv;
 	tdev->fix.file = &tdev->file;
+	/*
+	 * No user-queue manager: its restore worker revalidates every BO of
+	 * the VM for MES, which this device does not have. SVM counts its
+	 * quiesces and resumes (&amdgpu_svm_stats); the user-queue hold is
+	 * in the board test plan.
+	 */
 	return 0;
 }
 

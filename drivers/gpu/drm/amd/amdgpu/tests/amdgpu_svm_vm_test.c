@@ -442,10 +442,77 @@ static void vm_failed_restore_keeps_queues_stopped(struct kunit *test)
 	KUNIT_EXPECT_GT_MSG(test, atomic_read(&svm->evictions), 0,
 			    "queues resumed over pages the restore could not map");
 	KUNIT_EXPECT_TRUE(test, amdgpu_svm_range_work_pending(svm));
+	/* CS is refused meanwhile (amdgpu_cs_submit() asks this). */
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_vm_holds_queues(amdgpu_svm_test_vm_vm(fix)));
 
 	atomic_set(&svm->attrs.fail_alloc, 0);
 	amdgpu_svm_flush_work(svm);
 	KUNIT_EXPECT_EQ(test, atomic_read(&svm->evictions), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.quiesces), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.resumes), 1);
+	KUNIT_EXPECT_FALSE(test, amdgpu_svm_vm_holds_queues(amdgpu_svm_test_vm_vm(fix)));
+	mirror_check(test, fix, start, SZ_8M, true);
+}
+
+/*
+ * A fence like KFD's eviction fence on the VM's reservation: waiting for
+ * it would start an eviction of every KFD queue of the process (KFD
+ * restores them later). It records that instead and reports signalled.
+ */
+struct eviction_probe {
+	struct dma_fence base;
+	spinlock_t lock; /* the fence's */
+	atomic_t waited;
+};
+
+static const char *eviction_probe_name(struct dma_fence *f)
+{
+	return "svm-test-eviction";
+}
+
+static bool eviction_probe_enable_signaling(struct dma_fence *f)
+{
+	atomic_inc(&container_of(f, struct eviction_probe, base)->waited);
+	return false;
+}
+
+static const struct dma_fence_ops eviction_probe_ops = {
+	.get_driver_name = eviction_probe_name,
+	.get_timeline_name = eviction_probe_name,
+	.enable_signaling = eviction_probe_enable_signaling,
+};
+
+/*
+ * XNACK off: quiescing for an unmap stops the queues through their own
+ * controls; it does not wait for every fence of the VM's reservation.
+ */
+static void vm_quiesce_leaves_eviction_fences_alone(struct kunit *test)
+{
+	struct eviction_probe *probe;
+	struct amdgpu_svm_test_vm *fix;
+	struct dma_resv *resv;
+	unsigned long start;
+	int waited;
+
+	skip_unless_xnack(test, false);
+	fix = mapped_8m(test, &start);
+	probe = kzalloc_obj(*probe);
+	KUNIT_ASSERT_NOT_NULL(test, probe);
+	spin_lock_init(&probe->lock);
+	dma_fence_init(&probe->base, &eviction_probe_ops, &probe->lock,
+		       dma_fence_context_alloc(1), 1);
+	resv = amdgpu_svm_test_vm_vm(fix)->root.bo->tbo.base.resv;
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(resv, NULL), 0);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(resv, 1), 0);
+	dma_resv_add_fence(resv, &probe->base, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_unlock(resv);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
+	waited = atomic_read(&probe->waited);
+	dma_fence_signal(&probe->base);
+	dma_fence_put(&probe->base);
+	KUNIT_EXPECT_EQ_MSG(test, waited, 0,
+			    "quiescing waited for an eviction fence: on a KFD VM, a whole-process eviction");
 	mirror_check(test, fix, start, SZ_8M, true);
 }
 
@@ -476,6 +543,92 @@ static void vm_set_beyond_the_vm_is_refused(struct kunit *test)
 				   AMDGPU_SVM_ACCESS_IN_PLACE), -EINVAL);
 	/* Nothing was made: no SVM on the VM. */
 	KUNIT_EXPECT_NULL(test, amdgpu_svm_test_vm_svm(fix));
+}
+
+/*
+ * XNACK off: a flag change over whole ranges rewrites their PTEs in place,
+ * with no window in which running waves find the memory unmapped; a change
+ * that cuts a range in two removes it with the queues stopped around it.
+ */
+static void vm_flag_change_rewrites_in_place(struct kunit *test)
+{
+	struct amdgpu_svm_test_gpu_page gp;
+	struct amdgpu_svm_test_vm *fix;
+	struct amdgpu_svm *svm;
+	unsigned long start;
+	s64 obtained;
+	int heavy;
+
+	skip_unless_xnack(test, false);
+	fix = mapped_8m(test, &start);
+	svm = get_svm(test, fix);
+	heavy = atomic_read(&fix->heavy_flushes);
+	obtained = atomic64_read(&svm->stats.pages_obtained);
+
+	KUNIT_ASSERT_EQ(test, set1(test, fix, start, SZ_2M, AMDGPU_SVM_ATTR_GPU_RO, 1), 0);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&fix->heavy_flushes), heavy,
+			    "a flag change unmapped memory under running waves");
+	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.pages_obtained), obtained);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.quiesces), 0);
+	walk(fix, start, &gp);
+	KUNIT_EXPECT_TRUE(test, gp.valid && !gp.writeable);
+	mirror_check(test, fix, start, SZ_8M, true);
+
+	KUNIT_ASSERT_EQ(test, set1(test, fix, start + SZ_2M + SZ_1M, SZ_64K,
+				   AMDGPU_SVM_ATTR_GPU_EXEC, 1), 0);
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&svm->stats.quiesces), 1,
+			    "a range was removed under running waves");
+	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.resumes), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->evictions), 0);
+	mirror_check(test, fix, start, SZ_8M, true);
+}
+
+/* AMDGPU_INFO_SVM of the fixture's device file. */
+static u32 info_flags(struct amdgpu_svm_test_vm *fix)
+{
+	struct drm_amdgpu_info_svm info = { .flags = ~0u };
+
+	amdgpu_svm_vm_info(fix->adev, fix->fpriv, &info);
+	return info.flags;
+}
+
+/*
+ * GET before any SET reads the defaults and makes no SVM: reading must
+ * not decide between this SVM and KFD's. AMDGPU_INFO_SVM tells the XNACK
+ * mode the SVM will get before it exists, and the one it has after.
+ */
+static void vm_get_and_info_create_no_svm(struct kunit *test)
+{
+	bool xnack_on = this_case(test)->params.retry_faults;
+	u32 xnack_flag = xnack_on ? AMDGPU_INFO_SVM_XNACK_ON : 0;
+	struct drm_amdgpu_svm_attribute a = { .type = AMDGPU_SVM_ATTR_ACCESS };
+	struct amdgpu_svm_test_vm *fix = make_vm(test);
+	unsigned long start = amdgpu_svm_test_mmap(test, SZ_2M, SZ_2M);
+	struct amdgpu_svm *svm;
+
+	KUNIT_EXPECT_EQ(test, info_flags(fix), AMDGPU_INFO_SVM_SUPPORTED | xnack_flag);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_test_vm_ioctl(test, fix, AMDGPU_SVM_OP_GET_ATTR,
+						       start, SZ_2M, &a, 1), 0);
+	KUNIT_EXPECT_EQ(test, a.value, xnack_on ? AMDGPU_SVM_ACCESS_ALLOW_MIGRATE :
+			AMDGPU_SVM_ACCESS_INACCESSIBLE);
+	svm = amdgpu_svm_test_vm_svm(fix);
+	KUNIT_EXPECT_NULL_MSG(test, svm, "GET must not create an SVM");
+	if (svm)
+		amdgpu_svm_put(svm);
+	/* Bad requests are refused as they would be with an SVM. */
+	a.type = 0xdead;
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_test_vm_ioctl(test, fix, AMDGPU_SVM_OP_GET_ATTR,
+						       start, SZ_2M, &a, 1), -EINVAL);
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_4K), 0);
+	a.type = AMDGPU_SVM_ATTR_ACCESS;
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_test_vm_ioctl(test, fix, AMDGPU_SVM_OP_GET_ATTR,
+						       start, SZ_2M, &a, 1), -EFAULT);
+
+	KUNIT_ASSERT_EQ(test, set1(test, fix, start, SZ_64K, AMDGPU_SVM_ATTR_GPU_RO, 1), 0);
+	KUNIT_EXPECT_EQ(test, info_flags(fix), AMDGPU_INFO_SVM_SUPPORTED |
+			AMDGPU_INFO_SVM_ACTIVE | xnack_flag);
+	KUNIT_EXPECT_EQ(test, get_svm(test, fix)->xnack_on, xnack_on);
 }
 
 static void vm_teardown_leaves_no_valid_pte(struct kunit *test)
@@ -533,6 +686,7 @@ static void vm_failed_clear_leaves_no_valid_pte(struct kunit *test)
 static struct kunit_case amdgpu_svm_vm_cases[] = {
 	KUNIT_CASE_PARAM(vm_set_maps_readable_writeable_ptes, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_gpu_ro_and_exec_reach_the_pte, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_flag_change_rewrites_in_place, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_read_only_vma_maps_read_only, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_partial_munmap_clears_the_hole, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_dontneed_evicts_and_restores, vm_case_gen_params),
@@ -541,7 +695,9 @@ static struct kunit_case amdgpu_svm_vm_cases[] = {
 	KUNIT_CASE_PARAM(vm_late_fault_rewrites_lost_ptes, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_restore_follows_mprotect, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_failed_restore_keeps_queues_stopped, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_quiesce_leaves_eviction_fences_alone, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_set_beyond_the_vm_is_refused, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_get_and_info_create_no_svm, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_teardown_leaves_no_valid_pte, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_failed_clear_leaves_no_valid_pte, vm_case_gen_params),
 	{}
