@@ -31,9 +31,10 @@
  * quiesces them; a worker that finds nothing left to do resumes them, once
  * per quiesce. A span a worker could not map is not dropped: the restore
  * worker tries it again with a growing delay and the queues stay stopped
- * until every accessible page is mapped (amdgpu_svm_retry_later()). Both workers run under the SVM lock, and the GPU fault
- * handler runs the garbage collector itself before it looks at ranges, so
- * it never finds a range that is about to go.
+ * until every accessible page is mapped (amdgpu_svm_retry_later()). Both
+ * workers run under the SVM lock, and the GPU fault handler runs the
+ * garbage collector itself before it looks at ranges, so it never finds a
+ * range that is about to go.
  */
 
 static const unsigned long chunk_sizes[] = { SZ_2M, SZ_64K, SZ_4K };
