@@ -72,19 +72,23 @@ void amdgpu_svm_module_exit(void)
  * @svm: the SVM
  *
  * The queues stay stopped until a worker finds nothing left to map or
- * clear (or teardown). Callable from MMU notifiers.
+ * clear (or teardown). Returns once they are stopped, also when another
+ * caller is stopping them. Callable from MMU notifiers.
  */
 void amdgpu_svm_hold_queues(struct amdgpu_svm *svm)
 {
-	if (atomic_inc_return(&svm->evictions) != 1)
-		return;
-	atomic64_inc(&svm->stats.quiesces);
-	svm->ops->quiesce(svm);
+	mutex_lock(&svm->queues_lock);
+	if (atomic_inc_return(&svm->evictions) == 1) {
+		atomic64_inc(&svm->stats.quiesces);
+		svm->ops->quiesce(svm);
+	}
+	mutex_unlock(&svm->queues_lock);
 }
 
-/* Let the queues run again: the last eviction is resolved. */
+/* Let the queues run again: the last eviction is resolved; queues_lock held. */
 static void release_queues(struct amdgpu_svm *svm)
 {
+	lockdep_assert_held(&svm->queues_lock);
 	atomic64_inc(&svm->stats.resumes);
 	svm->ops->resume(svm);
 	wake_up_all(&svm->resume_wq);
@@ -93,11 +97,17 @@ static void release_queues(struct amdgpu_svm *svm)
 /* Resume the queues if nothing was evicted since @seen and no work is left. */
 static void resume_if_idle(struct amdgpu_svm *svm, int seen)
 {
+	bool resumed;
+
 	if (!seen || amdgpu_svm_range_work_pending(svm))
 		return;
-	if (atomic_cmpxchg(&svm->evictions, seen, 0) == seen)
+	/* Not while a quiesce is on its way: it counted before it stopped them. */
+	mutex_lock(&svm->queues_lock);
+	resumed = atomic_cmpxchg(&svm->evictions, seen, 0) == seen;
+	if (resumed)
 		release_queues(svm);
-	else
+	mutex_unlock(&svm->queues_lock);
+	if (!resumed)
 		mod_delayed_work(svm->wq, &svm->restore_work, 0);
 }
 
@@ -168,12 +178,12 @@ static bool retry_scheduled(struct amdgpu_svm *svm)
 	last = svm->retry.last;
 	err = svm->retry.err;
 	delay = svm->retry.delay_ms;
-	svm->retry.delay_ms = min(delay * 2, AMDGPU_SVM_RETRY_MAX_MS);
+	svm->retry.delay_ms = pending ? min(delay * 2, AMDGPU_SVM_RETRY_MAX_MS) : 1;
 	spin_unlock(&svm->work_lock);
 	if (!pending || READ_ONCE(svm->torn_down))
 		return false;
 	dev_warn_ratelimited(svm->drm->dev,
-			     "SVM: cannot map pages %#lx-%#lx: %d; queues stay stopped, retrying in %u ms\n",
+			     "SVM: cannot map pages %#lx-%#lx: %d; retrying in %u ms, queues held meanwhile\n",
 			     first, last, err, delay);
 	queue_delayed_work(svm->wq, &svm->restore_work, msecs_to_jiffies(delay));
 	return true;
@@ -245,6 +255,7 @@ int amdgpu_svm_init(struct amdgpu_svm *svm, struct drm_device *drm,
 	kref_init(&svm->ref);
 	init_rwsem(&svm->teardown_lock);
 	mutex_init(&svm->lock);
+	mutex_init(&svm->queues_lock);
 	spin_lock_init(&svm->work_lock);
 	init_waitqueue_head(&svm->resume_wq);
 	INIT_LIST_HEAD(&svm->gc_list);
@@ -315,6 +326,9 @@ static void teardown(struct amdgpu_svm *svm)
 	svm->torn_down = true;
 	amdgpu_svm_flush_work(svm);
 	mutex_lock(&svm->lock);
+	/* Queues of the process may still run (XNACK off: a fault is fatal). */
+	if (!svm->xnack_on && amdgpu_svm_range_mapped_in(svm, first, last))
+		amdgpu_svm_hold_queues(svm);
 	amdgpu_svm_range_remove_span(svm, &first, &last);
 	spin_lock(&svm->work_lock);
 	svm->retry.pending = false;
@@ -323,8 +337,10 @@ static void teardown(struct amdgpu_svm *svm)
 	mutex_unlock(&svm->lock);
 	cancel_delayed_work_sync(&svm->restore_work);
 	destroy_workqueue(svm->wq);
+	mutex_lock(&svm->queues_lock);
 	if (atomic_xchg(&svm->evictions, 0))
 		release_queues(svm);
+	mutex_unlock(&svm->queues_lock);
 	amdgpu_svm_attr_tree_fini(&svm->attrs);
 	up_write(&svm->teardown_lock);
 	/* The notifier's reference goes once SRCU readers are done with it. */
@@ -370,6 +386,7 @@ static void svm_release(struct kref *ref)
 {
 	struct amdgpu_svm *svm = container_of(ref, struct amdgpu_svm, ref);
 
+	mutex_destroy(&svm->queues_lock);
 	mutex_destroy(&svm->lock);
 	if (svm->ops->release)
 		svm->ops->release(svm);
@@ -836,7 +853,7 @@ int amdgpu_svm_ioctl_get_defaults(bool xnack_on, unsigned int granularity,
 				  struct drm_amdgpu_gem_svm *args)
 {
 	struct drm_amdgpu_svm_attribute *attrs;
-	struct amdgpu_svm_attr_tree tree;
+	struct amdgpu_svm_attr_tree *tree;
 	struct amdgpu_svm_attrs defaults;
 	int ret;
 
@@ -845,10 +862,16 @@ int amdgpu_svm_ioctl_get_defaults(bool xnack_on, unsigned int granularity,
 	ret = ioctl_copy_in(args, &attrs);
 	if (ret)
 		return ret;
+	tree = kmalloc_obj(*tree);
+	if (!tree) {
+		kvfree(attrs);
+		return -ENOMEM;
+	}
 	amdgpu_svm_attr_defaults(&defaults, xnack_on, granularity);
-	amdgpu_svm_attr_tree_init(&tree, NULL, &defaults);
-	ret = ioctl_get(&tree, current->mm, args, attrs);
-	amdgpu_svm_attr_tree_fini(&tree);
+	amdgpu_svm_attr_tree_init(tree, NULL, &defaults);
+	ret = ioctl_get(tree, current->mm, args, attrs);
+	amdgpu_svm_attr_tree_fini(tree);
+	kfree(tree);
 	kvfree(attrs);
 	return ret;
 }

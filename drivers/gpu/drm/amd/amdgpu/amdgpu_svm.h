@@ -181,6 +181,9 @@ struct amdgpu_svm_stats {
  * @restore_work: the restore worker; delayed when it retries
  * @evictions: evictions since the queues were last resumed; the first one
  *	quiesces the queues
+ * @queues_lock: serialises stopping the queues with letting them go, so
+ *	that no resume overtakes a quiesce on its way and a second eviction
+ *	waits until the queues are stopped
  * @resume_wq: woken when @evictions drops to zero (the queues resume)
  * @nr_ranges: live ranges
  * @nr_queued: ranges on @gc_list or @restore_list
@@ -216,6 +219,7 @@ struct amdgpu_svm {
 	struct work_struct gc_work;
 	struct delayed_work restore_work;
 	atomic_t evictions;
+	struct mutex queues_lock; /* quiesce vs resume */
 	wait_queue_head_t resume_wq;
 	atomic_t nr_ranges;
 	atomic_t nr_queued;

@@ -341,9 +341,10 @@ static struct amdgpu_fpriv *amdgpu_svm_gpu_fpriv(struct amdgpu_svm_gpu *gpu)
 }
 
 /*
- * Stop the process's KFD queues. An error other than "no KFD process"
- * may have left queues counted as evicted: they are resumed all the same,
- * as KFD's svm_range_evict() does, so that none stays stopped for good.
+ * Stop the process's KFD queues. -EIO leaves them counted as evicted, so
+ * they are resumed all the same, lest they stay stopped for good; after
+ * any other error KFD rolled its evictions back, and resuming would undo
+ * someone else's (KFD's svm_range_evict() resumes in both cases).
  */
 static void amdgpu_svm_gpu_quiesce_kfd(struct amdgpu_svm_gpu *gpu)
 {
@@ -352,7 +353,7 @@ static void amdgpu_svm_gpu_quiesce_kfd(struct amdgpu_svm_gpu *gpu)
 	if (!IS_ENABLED(CONFIG_HSA_AMD))
 		return;
 	ret = kgd2kfd_quiesce_mm(gpu->mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
-	gpu->kfd_quiesced = ret != -ESRCH;
+	gpu->kfd_quiesced = !ret || ret == -EIO;
 	if (ret && ret != -ESRCH)
 		dev_warn_ratelimited(gpu->adev->dev,
 				     "SVM: cannot quiesce the KFD queues: %d\n", ret);

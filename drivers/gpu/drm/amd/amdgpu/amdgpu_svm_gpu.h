@@ -32,8 +32,9 @@ struct mm_struct;
  *	(SVM lock)
  * @map_fence: the last PTE update since lock_pt, waited for at unlock_pt
  * @mapped: PTEs were written since lock_pt: flush the TLB at unlock_pt
- * @kfd_quiesced: kgd2kfd_quiesce_mm() found a KFD process, so
- *	kgd2kfd_resume_mm() must undo it
+ * @kfd_quiesced: kgd2kfd_quiesce_mm() left KFD queues counted as evicted
+ *	(it succeeded, or failed with -EIO), so kgd2kfd_resume_mm() must undo
+ *	it
  */
 struct amdgpu_svm_gpu {
 	struct amdgpu_svm svm;

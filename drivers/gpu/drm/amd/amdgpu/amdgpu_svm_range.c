@@ -71,9 +71,11 @@
  *   and back into a notifier.
  * - &amdgpu_vm.eviction_lock, taken by amdgpu_vm_update_range() under the
  *   notifier lock, on both the map and the clear path.
- * - &amdgpu_device.notifier_lock, taken and dropped by the quiesce of an
- *   MMU notifier (never together with the SVM lock), as amdgpu's own HMM
- *   notifier does.
+ * - &amdgpu_svm.queues_lock, around stopping the queues and letting them
+ *   go: in MMU notifiers under the notifier lock, under the SVM lock from
+ *   SET and teardown, alone from the workers. Quiescing takes and drops
+ *   &amdgpu_device.notifier_lock under it, as amdgpu's own HMM notifier
+ *   takes that lock, and waits for fences.
  * - &amdgpu_svm.work_lock, a spinlock for the worker lists.
  *
  * &amdgpu_svm.teardown_lock is outermost of all: each request (ioctl, GPU

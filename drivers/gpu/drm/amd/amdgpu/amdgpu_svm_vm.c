@@ -152,7 +152,7 @@ static struct amdgpu_svm *svm_get_or_create(struct amdgpu_device *adev,
 	amdgpu_bo_reserve(vm->root.bo, true);
 	svm = amdgpu_svm_vm_get(vm);
 	if (!svm) {
-		vm->svm = made;
+		WRITE_ONCE(vm->svm, made);
 		svm = amdgpu_svm_vm_get(vm);
 		made = NULL;
 	}
@@ -354,7 +354,7 @@ void amdgpu_svm_vm_fini(struct amdgpu_vm *vm)
 		return;
 	amdgpu_bo_reserve(vm->root.bo, true);
 	svm = vm->svm;
-	vm->svm = NULL;
+	WRITE_ONCE(vm->svm, NULL);
 	amdgpu_bo_unreserve(vm->root.bo);
 	if (svm)
 		amdgpu_svm_fini(svm);
