@@ -431,6 +431,34 @@ static void range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 	drm_gpusvm_range_remove(&svm->gpusvm, &r->base);
 }
 
+/*
+ * Remove the ranges that overlap [*start, *last], but for @keep_inside
+ * those that lie within it, and widen the span over the ranges removed.
+ */
+static void remove_ranges(struct amdgpu_svm *svm, unsigned long *start,
+			  unsigned long *last, bool keep_inside)
+{
+	unsigned long s = *start << PAGE_SHIFT, e = (*last + 1) << PAGE_SHIFT;
+	unsigned long first = *start, final = *last;
+	struct drm_gpusvm_notifier *notifier, *next_notifier;
+
+	lockdep_assert_held(&svm->lock);
+	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm, s, e) {
+		struct drm_gpusvm_range *range, *next;
+
+		drm_gpusvm_for_each_range_safe(range, next, notifier, s, e) {
+			struct amdgpu_svm_range *r = to_range(range);
+
+			if (keep_inside && range_first_page(r) >= first &&
+			    range_last_page(r) <= final)
+				continue;
+			*start = min(*start, range_first_page(r));
+			*last = max(*last, range_last_page(r));
+			range_remove(svm, r);
+		}
+	}
+}
+
 /**
  * amdgpu_svm_range_cut_by() - Whether ranges reach across a span's edges
  * @svm: the SVM, locked
@@ -477,24 +505,7 @@ bool amdgpu_svm_range_cut_by(struct amdgpu_svm *svm, unsigned long start,
 void amdgpu_svm_range_remove_cut(struct amdgpu_svm *svm, unsigned long *start,
 				 unsigned long *last)
 {
-	unsigned long s = *start << PAGE_SHIFT, e = (*last + 1) << PAGE_SHIFT;
-	unsigned long first = *start, final = *last;
-	struct drm_gpusvm_notifier *notifier, *next_notifier;
-
-	lockdep_assert_held(&svm->lock);
-	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm, s, e) {
-		struct drm_gpusvm_range *range, *next;
-
-		drm_gpusvm_for_each_range_safe(range, next, notifier, s, e) {
-			struct amdgpu_svm_range *r = to_range(range);
-
-			if (range_first_page(r) >= first && range_last_page(r) <= final)
-				continue;
-			*start = min(*start, range_first_page(r));
-			*last = max(*last, range_last_page(r));
-			range_remove(svm, r);
-		}
-	}
+	remove_ranges(svm, start, last, true);
 }
 
 /**
@@ -531,21 +542,7 @@ bool amdgpu_svm_range_mapped_in(struct amdgpu_svm *svm, unsigned long start,
 void amdgpu_svm_range_remove_span(struct amdgpu_svm *svm, unsigned long *start,
 				  unsigned long *last)
 {
-	unsigned long s = *start << PAGE_SHIFT, e = (*last + 1) << PAGE_SHIFT;
-	struct drm_gpusvm_notifier *notifier, *next_notifier;
-
-	lockdep_assert_held(&svm->lock);
-	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm, s, e) {
-		struct drm_gpusvm_range *range, *next;
-
-		drm_gpusvm_for_each_range_safe(range, next, notifier, s, e) {
-			struct amdgpu_svm_range *r = to_range(range);
-
-			*start = min(*start, range_first_page(r));
-			*last = max(*last, range_last_page(r));
-			range_remove(svm, r);
-		}
-	}
+	remove_ranges(svm, start, last, false);
 }
 
 /* The DMA addresses of the pages of @r, one per page; notifier lock held. */
