@@ -5,16 +5,24 @@
 # the directory compile is what proves the driver builds; a full kernel
 # build costs far more on two cores).
 #   scripts/build-x86.sh TREE NAME [CONFIG=y|n ...] [-- make args...]
+#   scripts/build-x86.sh TREE NAME [CONFIG=y|n ...] --objects OBJ...
 # The config is x86_64 defconfig + Kconfig.fragment + display off + the
-# CONFIG settings given.  The build dir is $CACHE/x86-NAME.
+# CONFIG settings given.  The build dir is $CACHE/x86-NAME.  With
+# --objects, only those objects are compiled, not the whole directory.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 tree=$1 name=$2; shift 2
 build=$CACHE/x86-$name
 settings=()
-while [ $# -gt 0 ] && [ "$1" != "--" ]; do settings+=("$1"); shift; done
-[ "${1:-}" = "--" ] && shift
+while [ $# -gt 0 ] && [ "$1" != "--" ] && [ "$1" != "--objects" ]; do
+	settings+=("$1"); shift
+done
+targets=(drivers/gpu/drm/amd/amdgpu/)
+case ${1:-} in
+--) shift;;
+--objects) shift; targets=("$@"); set --;;
+esac
 
 mk() { make -s -C "$tree" O="$build" ARCH=x86_64 CC="$CC_WRAP" -j"$JOBS" "$@"; }
 
@@ -40,5 +48,5 @@ if [ ! -f "$build/.prepared" ]; then
 	mk modules_prepare
 	touch "$build/.prepared"
 fi
-mk "$@" drivers/gpu/drm/amd/amdgpu/
+mk "$@" "${targets[@]}"
 echo "$build"

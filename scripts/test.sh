@@ -33,14 +33,19 @@ if [ -n "$tree" ]; then
 		grep -vE ': seed [0-9]+ \(|\.speed: |^module: |^[a-z_]+: (pass|fail|skip):' \
 		> "$CACHE/last-test-figures.txt" || true
 
+	# The whole directory with SVM and KFD on; with either off, only the
+	# files whose code the series changes under those options (its own
+	# files, the hooks with their stubs, KFD's side): the rest of the
+	# directory is upstream's and compiles the same.
 	step "x86_64 compiles of the amdgpu directory"
 	x86=$CACHE/x86-svm-hsa
 	for svm in y n; do
 		for hsa in y n; do
-			name=svm$svm-hsa$hsa
-			[ $svm$hsa = yy ] && name=svm-hsa
+			name=svm$svm-hsa$hsa what=(--objects $(python3 \
+				"$REPO/scripts/series-objects.py" $svm $hsa))
+			[ $svm$hsa = yy ] && name=svm-hsa what=()
 			if "$REPO/scripts/build-x86.sh" "$tree" $name DRM_AMDGPU_SVM=$svm \
-				HSA_AMD=$hsa > "$CACHE/x86-$name.log" 2>&1; then
+				HSA_AMD=$hsa "${what[@]}" > "$CACHE/x86-$name.log" 2>&1; then
 				echo "PASS x86_64 compile SVM=$svm HSA_AMD=$hsa" | record
 			else
 				grep -E 'error|warning' "$CACHE/x86-$name.log" | head -n 20

@@ -244,6 +244,33 @@ static void gpu_ro_on_one_page_splits_the_range(struct kunit *test)
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
 
+/*
+ * XNACK off: the process unmaps other memory of the same 512 MiB block
+ * while SET maps a span (malloc and free churn). Only unmaps under the
+ * range just mapped make its attributes suspect: the span is mapped once,
+ * completely, with no range made again.
+ */
+static void xnack_off_unrelated_munmaps_do_not_stall_mapping(struct kunit *test)
+{
+	struct amdgpu_svm_test_pt *pt = amdgpu_svm_test_pt_create(test, false);
+	struct amdgpu_svm *svm = &pt->svm;
+	unsigned long start = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
+
+	KUNIT_ASSERT_EQ(test, start >> 29, (start + SZ_4M - 1) >> 29);
+	amdgpu_svm_test_fill(test, start, SZ_2M, 9);
+	pt->churn = start + SZ_2M;
+	pt->churn_end = start + SZ_4M;
+	amdgpu_svm_test_set_ok(test, svm, start, SZ_2M, AMDGPU_SVM_ATTR_ACCESS,
+			       AMDGPU_SVM_ACCESS_IN_PLACE);
+	pt->churn = 0;
+	KUNIT_EXPECT_GT(test, atomic_read(&svm->attrs.unmap_seq), 0);
+	KUNIT_EXPECT_EQ_MSG(test, stat(&svm->stats.pages_obtained), pages(SZ_2M),
+			    "unrelated munmaps made the mapping start over");
+	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_2M), pages(SZ_2M));
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_2M);
+	amdgpu_svm_test_pt_destroy(test, pt);
+}
+
 static void teardown_with_work_queued(struct kunit *test)
 {
 	unsigned long start;
@@ -263,6 +290,7 @@ static struct kunit_case amdgpu_svm_range_cases[] = {
 	KUNIT_CASE(xnack_on_faults_map_on_demand),
 	KUNIT_CASE(xnack_on_drops_stale_and_duplicate_faults),
 	KUNIT_CASE(gpu_ro_on_one_page_splits_the_range),
+	KUNIT_CASE(xnack_off_unrelated_munmaps_do_not_stall_mapping),
 	KUNIT_CASE(teardown_with_work_queued),
 	{}
 };

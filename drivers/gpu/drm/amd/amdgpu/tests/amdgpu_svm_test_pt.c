@@ -48,7 +48,13 @@ static int pt_lock(struct amdgpu_svm *svm)
 
 static void pt_unlock(struct amdgpu_svm *svm)
 {
-	mutex_unlock(&to_pt(svm)->lock);
+	struct amdgpu_svm_test_pt *pt = to_pt(svm);
+
+	mutex_unlock(&pt->lock);
+	if (pt->churn && pt->churn < pt->churn_end && current->mm == svm->mm) {
+		vm_munmap(pt->churn, PAGE_SIZE);
+		pt->churn += PAGE_SIZE;
+	}
 }
 
 static int pt_map(struct amdgpu_svm *svm, unsigned long start,

@@ -32,6 +32,10 @@ struct kunit;
  * @count_only: benchmarks only: map stores no entry and only adds to
  *	@pages_written, so that a figure can leave out the cost of this table
  * @released: the SVM's last reference went
+ * @churn: if not 0, each unlock_pt in the test task unmaps the page here
+ *	and moves on to the next, up to @churn_end: the malloc and free of
+ *	other memory while SVM maps
+ * @churn_end: end of the memory @churn walks
  */
 struct amdgpu_svm_test_pt {
 	struct amdgpu_svm svm;
@@ -47,6 +51,8 @@ struct amdgpu_svm_test_pt {
 	atomic64_t pages_written;
 	bool count_only;
 	struct completion released;
+	unsigned long churn;
+	unsigned long churn_end;
 };
 
 /**

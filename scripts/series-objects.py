@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Print the x86_64 objects whose code depends on the series' options.
+
+    scripts/series-objects.py SVM HSA        (each y or n)
+
+The C files the series adds or patches under drivers/gpu/drm/amd, outside
+the KUnit tests: with CONFIG_DRM_AMDGPU_SVM and CONFIG_HSA_AMD as given,
+these are the files whose compiled code the series changes (the SVM files
+themselves, the hooks and their stubs, KFD's side). SVM files are left out
+when SVM is off, KFD files when KFD is off: neither is built then. KFD's
+objects are built from the amdgpu directory, so they are named through it.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import series  # noqa: E402
+
+svm, hsa = sys.argv[1:3]
+seen = set()
+for p in series.parse():
+    for name in p.files:
+        name = name[:-len(".patch")] if name.endswith(".patch") else name
+        base = os.path.basename(name)
+        if (not name.endswith(".c") or "/tests/" in name or
+                not name.startswith("drivers/gpu/drm/amd/")):
+            continue
+        if svm == "n" and base.startswith("amdgpu_svm"):
+            continue
+        if "/amdkfd/" in name:
+            if hsa == "n":
+                continue
+            obj = "drivers/gpu/drm/amd/amdgpu/../amdkfd/" + base[:-2] + ".o"
+        else:
+            obj = name[:-2] + ".o"
+        if obj not in seen:
+            seen.add(obj)
+            print(obj)
