@@ -129,19 +129,31 @@ static struct amdgpu_svm *svm_create(struct amdgpu_device *adev,
 	return &gpu->svm;
 }
 
+/*
+ * The VM's SVM, referenced, or NULL if it has none; an ERR_PTR() if the
+ * root page directory could not be reserved (@no_intr: never).
+ */
+static struct amdgpu_svm *svm_lookup(struct amdgpu_vm *vm, bool no_intr)
+{
+	struct amdgpu_svm *svm;
+	int ret;
+
+	ret = amdgpu_bo_reserve(vm->root.bo, no_intr);
+	if (ret)
+		return ERR_PTR(ret);
+	svm = amdgpu_svm_vm_get(vm);
+	amdgpu_bo_unreserve(vm->root.bo);
+	return svm;
+}
+
 /* The VM's SVM, referenced; made and published if there is none yet. */
 static struct amdgpu_svm *svm_get_or_create(struct amdgpu_device *adev,
 					    struct amdgpu_fpriv *fpriv)
 {
 	struct amdgpu_vm *vm = &fpriv->vm;
 	struct amdgpu_svm *svm, *made;
-	int ret;
 
-	ret = amdgpu_bo_reserve(vm->root.bo, false);
-	if (ret)
-		return ERR_PTR(ret);
-	svm = amdgpu_svm_vm_get(vm);
-	amdgpu_bo_unreserve(vm->root.bo);
+	svm = svm_lookup(vm, false);
 	if (svm)
 		return svm;
 
@@ -166,16 +178,12 @@ static struct amdgpu_svm *svm_get_or_create(struct amdgpu_device *adev,
 static int svm_get_attr(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
 			struct drm_amdgpu_gem_svm *args)
 {
-	struct amdgpu_vm *vm = &fpriv->vm;
-	struct amdgpu_svm *svm;
+	struct amdgpu_svm *svm = svm_lookup(&fpriv->vm, false);
 	bool xnack_on;
 	int ret;
 
-	ret = amdgpu_bo_reserve(vm->root.bo, false);
-	if (ret)
-		return ret;
-	svm = amdgpu_svm_vm_get(vm);
-	amdgpu_bo_unreserve(vm->root.bo);
+	if (IS_ERR(svm))
+		return PTR_ERR(svm);
 	if (svm) {
 		ret = amdgpu_svm_ioctl(svm, args);
 		amdgpu_svm_put(svm);
@@ -262,19 +270,15 @@ int amdgpu_svm_vm_ioctl(struct drm_device *dev, void *data,
 void amdgpu_svm_vm_info(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
 			struct drm_amdgpu_info_svm *info)
 {
-	struct amdgpu_vm *vm = &fpriv->vm;
-	struct amdgpu_svm *svm = NULL;
+	struct amdgpu_svm *svm;
 	bool xnack_on = false;
 
 	info->flags = 0;
 	if (!device_supports_svm(adev))
 		return;
 	info->flags |= AMDGPU_INFO_SVM_SUPPORTED;
-	if (!amdgpu_bo_reserve(vm->root.bo, true)) {
-		svm = amdgpu_svm_vm_get(vm);
-		amdgpu_bo_unreserve(vm->root.bo);
-	}
-	if (svm) {
+	svm = svm_lookup(&fpriv->vm, true);
+	if (!IS_ERR_OR_NULL(svm)) {
 		xnack_on = svm->xnack_on;
 		info->flags |= AMDGPU_INFO_SVM_ACTIVE;
 		amdgpu_svm_put(svm);
