@@ -3,6 +3,7 @@
  * Copyright 2026 Advanced Micro Devices, Inc.
  */
 
+#include <linux/hashtable.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -32,7 +33,7 @@
  *
  * - If the process has a KFD context, its mode (KFD picked one that all
  *   the process's GPUs support). Its SET_XNACK_MODE request is refused
- *   with -EBUSY from then on, as long as an SVM exists on one of its VMs.
+ *   with -EBUSY from then on, as long as an SVM here serves the process.
  * - Otherwise the device decides, as KFD does for a new process: GPUs
  *   before GFX 9 cannot retry faults, and GPUs from GFX 10.1.1 through
  *   GFX 12.0 cannot preempt shaders while they wait for a fault, so both
@@ -41,11 +42,98 @@
  *   that one.
  *
  * KFD's own SVM (AMDKFD_IOC_SVM) and this one never manage the same
- * process: creating this one fails with -EBUSY while KFD has SVM ranges
- * for the process, and KFD's SVM request fails with -EBUSY while one of
- * the process's KFD VMs has this SVM. A GPU fault goes to this SVM when
- * the VM has one, else to KFD's for a compute VM.
+ * process. The decision is one per process, and both sides read it: an SVM
+ * here claims its mm (amdgpu_svm_mm_claimed()) before it asks KFD, under
+ * KFD's &svm_range_list.lock, whether KFD has SVM ranges for the process;
+ * KFD checks the claim under that lock before it creates a range, from a
+ * request or from a GPU fault on any of the process's GPUs. Whichever
+ * comes second sees the other and fails with -EBUSY (a KFD fault is left
+ * unhandled). A GPU fault goes to this SVM when the VM has one, else to
+ * KFD's for a compute VM.
  */
+
+/*
+ * The processes an SVM here serves, by mm, each with the number of its
+ * SVMs (one per device file). A claim holds the mm_struct, so that no
+ * later process can be taken for a claimed one. Readers use RCU.
+ */
+struct svm_mm_claim {
+	struct hlist_node node;
+	struct mm_struct *mm;
+	unsigned int count;
+	struct rcu_head rcu;
+};
+
+static DEFINE_HASHTABLE(svm_mm_claims, 4);
+static DEFINE_MUTEX(svm_mm_claims_lock);
+
+static struct svm_mm_claim *svm_mm_find_claim(struct mm_struct *mm)
+{
+	struct svm_mm_claim *claim;
+
+	hash_for_each_possible_rcu(svm_mm_claims, claim, node, (unsigned long)mm,
+				   lockdep_is_held(&svm_mm_claims_lock))
+		if (claim->mm == mm)
+			return claim;
+	return NULL;
+}
+
+static int svm_mm_claim(struct mm_struct *mm)
+{
+	struct svm_mm_claim *claim, *fresh;
+
+	fresh = kzalloc_obj(*fresh);
+	if (!fresh)
+		return -ENOMEM;
+	mutex_lock(&svm_mm_claims_lock);
+	claim = svm_mm_find_claim(mm);
+	if (!claim) {
+		claim = fresh;
+		fresh = NULL;
+		claim->mm = mm;
+		mmgrab(mm);
+		hash_add_rcu(svm_mm_claims, &claim->node, (unsigned long)mm);
+	}
+	claim->count++;
+	mutex_unlock(&svm_mm_claims_lock);
+	kfree(fresh);
+	return 0;
+}
+
+static void svm_mm_unclaim(struct mm_struct *mm)
+{
+	struct svm_mm_claim *claim;
+
+	mutex_lock(&svm_mm_claims_lock);
+	claim = svm_mm_find_claim(mm);
+	if (!WARN_ON_ONCE(!claim) && !--claim->count) {
+		hash_del_rcu(&claim->node);
+		mmdrop(mm);
+		kfree_rcu(claim, rcu);
+	}
+	mutex_unlock(&svm_mm_claims_lock);
+}
+
+/**
+ * amdgpu_svm_mm_claimed() - Whether an amdgpu SVM serves a process
+ * @mm: the process
+ *
+ * KFD asks before it creates an SVM range, holding &svm_range_list.lock,
+ * which a new amdgpu SVM takes after its claim (kgd2kfd_svm_mode()): of
+ * the two, the one that comes second sees the other.
+ *
+ * Return: true from the creation of the process's first amdgpu SVM until
+ * its last is destroyed.
+ */
+bool amdgpu_svm_mm_claimed(struct mm_struct *mm)
+{
+	bool claimed;
+
+	rcu_read_lock();
+	claimed = svm_mm_find_claim(mm);
+	rcu_read_unlock();
+	return claimed;
+}
 
 /* The default XNACK mode of a KFD process on this device alone. */
 static bool device_retries_faults(struct amdgpu_device *adev)
@@ -109,12 +197,17 @@ static struct amdgpu_svm *svm_create(struct amdgpu_device *adev,
 	bool xnack_on;
 	int ret;
 
-	ret = xnack_mode(adev, current->mm, &xnack_on);
+	ret = svm_mm_claim(current->mm);
 	if (ret)
 		return ERR_PTR(ret);
+	ret = xnack_mode(adev, current->mm, &xnack_on);
+	if (ret)
+		goto out_unclaim;
 	gpu = kzalloc_obj(*gpu);
-	if (!gpu)
-		return ERR_PTR(-ENOMEM);
+	if (!gpu) {
+		ret = -ENOMEM;
+		goto out_unclaim;
+	}
 	gpu->adev = adev;
 	gpu->vm = &fpriv->vm;
 	gpu->mm = current->mm;
@@ -124,9 +217,22 @@ static struct amdgpu_svm *svm_create(struct amdgpu_device *adev,
 			      NULL);
 	if (ret) {
 		kfree(gpu);
-		return ERR_PTR(ret);
+		goto out_unclaim;
 	}
 	return &gpu->svm;
+
+out_unclaim:
+	svm_mm_unclaim(current->mm);
+	return ERR_PTR(ret);
+}
+
+/* Tear down an SVM made by svm_create() and drop its claim on the mm. */
+static void svm_destroy(struct amdgpu_svm *svm)
+{
+	struct mm_struct *mm = container_of(svm, struct amdgpu_svm_gpu, svm)->mm;
+
+	amdgpu_svm_fini(svm);
+	svm_mm_unclaim(mm);
 }
 
 /*
@@ -170,7 +276,7 @@ static struct amdgpu_svm *svm_get_or_create(struct amdgpu_device *adev,
 	}
 	amdgpu_bo_unreserve(vm->root.bo);
 	if (made)	/* another thread published one first */
-		amdgpu_svm_fini(made);
+		svm_destroy(made);
 	return svm;
 }
 
@@ -361,18 +467,7 @@ void amdgpu_svm_vm_fini(struct amdgpu_vm *vm)
 	WRITE_ONCE(vm->svm, NULL);
 	amdgpu_bo_unreserve(vm->root.bo);
 	if (svm)
-		amdgpu_svm_fini(svm);
-}
-
-/**
- * amdgpu_svm_vm_active() - Whether a VM has an SVM
- * @vm: the VM, which the caller keeps alive
- *
- * Return: true from the first SVM request on the VM until the VM goes.
- */
-bool amdgpu_svm_vm_active(struct amdgpu_vm *vm)
-{
-	return READ_ONCE(vm->svm);
+		svm_destroy(svm);
 }
 
 /**

@@ -13,6 +13,7 @@ struct amdgpu_device;
 struct amdgpu_fpriv;
 struct amdgpu_svm;
 struct amdgpu_vm;
+struct mm_struct;
 struct drm_amdgpu_info_svm;
 struct drm_device;
 struct drm_file;
@@ -28,7 +29,7 @@ bool amdgpu_svm_vm_handle_fault(struct amdgpu_svm *svm,
 				struct amdgpu_device *adev, u32 pasid,
 				u32 node_id, u64 addr, u64 ts, bool write);
 void amdgpu_svm_vm_fini(struct amdgpu_vm *vm);
-bool amdgpu_svm_vm_active(struct amdgpu_vm *vm);
+bool amdgpu_svm_mm_claimed(struct mm_struct *mm);
 bool amdgpu_svm_vm_holds_queues(struct amdgpu_vm *vm);
 int amdgpu_svm_vm_wait_for_queues(struct amdgpu_vm *vm);
 void amdgpu_svm_vm_info(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
@@ -68,7 +69,7 @@ static inline void amdgpu_svm_vm_fini(struct amdgpu_vm *vm)
 {
 }
 
-static inline bool amdgpu_svm_vm_active(struct amdgpu_vm *vm)
+static inline bool amdgpu_svm_mm_claimed(struct mm_struct *mm)
 {
 	return false;
 }

@@ -631,6 +631,25 @@ static void vm_get_and_info_create_no_svm(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_svm(test, fix)->xnack_on, xnack_on);
 }
 
+/*
+ * Defect 10: the process is claimed for this SVM from its creation until
+ * its teardown. That claim is the one decision KFD's SVM reads before it
+ * creates a range, from its ioctl or from a fault on another GPU.
+ */
+static void vm_svm_claims_its_process(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix = make_vm(test);
+	unsigned long start = amdgpu_svm_test_mmap(test, SZ_2M, SZ_2M);
+
+	KUNIT_EXPECT_FALSE(test, amdgpu_svm_mm_claimed(current->mm));
+	KUNIT_ASSERT_EQ(test, set1(test, fix, start, SZ_64K, AMDGPU_SVM_ATTR_GPU_RO, 1), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, amdgpu_svm_mm_claimed(current->mm),
+			      "KFD's SVM must see that this one serves the process");
+	amdgpu_svm_test_vm_fini_svm(fix);
+	KUNIT_EXPECT_FALSE_MSG(test, amdgpu_svm_mm_claimed(current->mm),
+			       "the claim must go with the SVM");
+}
+
 static void vm_teardown_leaves_no_valid_pte(struct kunit *test)
 {
 	struct amdgpu_svm_test_vm *fix;
@@ -698,6 +717,7 @@ static struct kunit_case amdgpu_svm_vm_cases[] = {
 	KUNIT_CASE_PARAM(vm_quiesce_leaves_eviction_fences_alone, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_set_beyond_the_vm_is_refused, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_get_and_info_create_no_svm, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_svm_claims_its_process, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_teardown_leaves_no_valid_pte, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_failed_clear_leaves_no_valid_pte, vm_case_gen_params),
 	{}
