@@ -51,6 +51,7 @@
 #include "../amdgpu_svm.h"
 #include "../amdgpu_svm_vm.h"
 #include "../amdgpu_vm.h"
+#include "../gmc_v10_0.h"
 #include "../gmc_v11_0.h"
 #include "../gmc_v12_0.h"
 #include "../gmc_v9_0.h"
@@ -270,6 +271,8 @@ tdev_gmc_block(u32 gc, unsigned int *max_level, unsigned int *max_bits)
 		return &gmc_v12_0_ip_block;
 	if (gc >= IP_VERSION(11, 0, 0))
 		return &gmc_v11_0_ip_block;
+	if (gc >= IP_VERSION(10, 0, 0))
+		return &gmc_v10_0_ip_block;
 	return &gmc_v9_0_ip_block;
 }
 
@@ -281,6 +284,7 @@ static void tdev_set_identity(struct svm_test_device *tdev,
 	adev->asic_type = CHIP_IP_DISCOVERY;
 	adev->family = params->gc >= IP_VERSION(12, 0, 0) ? AMDGPU_FAMILY_GC_12_0_0 :
 		       params->gc >= IP_VERSION(11, 0, 0) ? AMDGPU_FAMILY_GC_11_0_0 :
+		       params->gc >= IP_VERSION(10, 0, 0) ? AMDGPU_FAMILY_NV :
 		       AMDGPU_FAMILY_AI;
 	adev->ip_versions[GC_HWIP][0] = params->gc;
 	adev->gfx.xcc_mask = 1;
