@@ -9,9 +9,10 @@
 # it changes, and rebuilding everything else per commit (a whole UML kernel
 # per distinct .config, 22-30 min cold on two cores) proves nothing more.
 #
-# The last commit is the tree the KUnit run has just built whole.  For each
-# earlier one, in one build dir that holds the final KUnit .config and is
-# prepared once, we compile:
+# The last commit is the tree the KUnit run has just built whole; the
+# x86_64 one, whose config also builds KFD's SVM (kfd_svm.c), which UML
+# cannot.  For each earlier one, in one build dir that holds that final
+# KUnit .config and is prepared once, we compile:
 #   - every .c file the commit adds or changes;
 #   - for every header it changes, the .c files of the series that include
 #     it, directly or through another header of the series (a .c file that
@@ -24,13 +25,15 @@
 # series: that is intended.
 #
 # Prints 'PASS bisect-build N subject [(note)]' or 'FAIL ...' per commit.
-#   scripts/bisect-build.sh TREE KUNIT_BUILD_DIR
+#   scripts/bisect-build.sh TREE KUNIT_BUILD_DIR   (UML or x86_64)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 tree=$1 kbuild=$2
 wt=$CACHE/bisect-tree objs=$CACHE/bisect-objs cfg=$CACHE/bisect-config
-kmake() { make -C "$wt" ARCH=um CC="$CC_WRAP" -j"$JOBS" "$@"; }
+arch=x86_64
+grep -qx CONFIG_UML=y "$kbuild/.config" 2>/dev/null && arch=um
+kmake() { make -C "$wt" ARCH=$arch CC="$CC_WRAP" -j"$JOBS" "$@"; }
 
 [ -f "$kbuild/.config" ] || { echo "FAIL bisect-build: no KUnit .config in $kbuild"; exit 0; }
 head=$(git -C "$tree" rev-parse HEAD)
@@ -43,7 +46,9 @@ fi
 rm -rf "$CACHE"/bisect-build-*	# the whole-kernel build dirs of the old rule
 
 # The one build dir: the final config, prepared at the last commit.
+[ "$(cat "$objs/.arch" 2>/dev/null)" = "$arch" ] || rm -rf "$objs" "$cfg"
 mkdir -p "$objs" "$cfg"
+echo "$arch" > "$objs/.arch"
 cp "$kbuild/.config" "$objs/.config"
 if ! { git -C "$wt" checkout -q --detach "$head" &&
        kmake O="$objs" olddefconfig && kmake O="$objs" prepare; } > "$objs/log" 2>&1; then

@@ -52,17 +52,20 @@ check_kernel_doc() {
 
 # Rebuild each new C file of the amdgpu directory with W=1 and sparse (C=2
 # forces sparse even on up-to-date objects).  Test files live in the UML
-# KUnit build; the others in the x86_64 build.  A .c file that an upstream
-# file #includes (the xe pattern for static functions) is checked as part
-# of the object that includes it.
+# KUnit build, but for those of KFD's suites; the others in the x86_64
+# KUnit build.  A .c file that an upstream file #includes (the xe pattern
+# for static functions) is checked as part of the object that includes it.
 check_sparse_w1() {
 	local tree=$1 x86=$2 uml=$3 f obj build arch out host
 	for f in $("$REPO/scripts/series-files.py" | grep '^drivers/.*\.c$'); do
 		obj=${f%.c}.o
-		host=$(grep -l "^#include \"tests/$(basename "$f")\"" \
-			"$tree/$(dirname "$(dirname "$f")")"/*.c 2>/dev/null | head -n 1)
+		host=$(grep -l -e "^#include \"tests/$(basename "$f")\"" \
+			-e "^#include \"../amdgpu/tests/$(basename "$f")\"" \
+			"$tree/drivers/gpu/drm/amd/amdgpu"/*.c \
+			"$tree/drivers/gpu/drm/amd/amdkfd"/*.c 2>/dev/null | head -n 1)
 		[ -n "$host" ] && obj=${host#"$tree/"} && obj=${obj%.c}.o
 		case $f in
+		*/tests/*kfd*) build=$x86 arch=x86_64;;
 		*/tests/*) build=$uml arch=um;;
 		*) build=$x86 arch=x86_64;;
 		esac

@@ -4,6 +4,8 @@
 # Build the patched tree for UML with the SVM kunitconfig and run the KUnit
 # suites.  Extra arguments go to kunit.py (e.g. a filter glob).
 #   scripts/kunit.sh TREE [kunitconfig] [kunit.py args...]
+# KUNIT_ARCH=x86_64 builds for x86_64 and boots it under QEMU instead (no
+# /dev/kvm here: software emulation), for what UML cannot run.
 # Leaves in $CACHE/kunit-<name>/: test.log (kernel log), results.json, kunit.out.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +14,9 @@ tree=$1; shift
 kconf=${1:-drivers/gpu/drm/amd/amdgpu/tests/.kunitconfig}; [ $# -gt 0 ] && shift
 # UML memory: kunit.py always boots UML with mem=1G (it appends it after
 # any --kernel_args), which the suites are sized for.
+arch=${KUNIT_ARCH:-um}
 name=$(basename "$(dirname "$kconf")")$(basename "$kconf" | tr -d .)
+[ "$arch" = um ] || { name=$name-$arch; need_packages qemu-system-x86; }
 build=$CACHE/kunit-$name
 mkdir -p "$build"
 
@@ -20,7 +24,7 @@ cd "$tree"
 python3 tools/testing/kunit/kunit.py run \
 	--kunitconfig="$kconf" \
 	--build_dir="$build" \
-	--arch=um \
+	--arch="$arch" \
 	--jobs="$JOBS" \
 	--timeout="${KUNIT_TIMEOUT:-1800}" \
 	--make_options="CC=$CC_WRAP" \
