@@ -44,9 +44,10 @@
  * KFD's own SVM (AMDKFD_IOC_SVM) and this one never manage the same
  * process. The decision is one per process, and both sides read it: an SVM
  * here claims its mm (amdgpu_svm_mm_claimed()) before it asks KFD, under
- * KFD's &svm_range_list.lock, whether KFD has SVM ranges for the process;
- * KFD checks the claim under that lock before it creates a range, from a
- * request or from a GPU fault on any of the process's GPUs. Whichever
+ * KFD's &svm_range_list.lock, whether any KFD context of the process has
+ * SVM ranges; KFD checks the claim under that lock before it creates a
+ * range, from a request or from a GPU fault on any of the process's GPUs,
+ * and under &kfd_process.mutex before it changes an XNACK mode. Whichever
  * comes second sees the other and fails with -EBUSY (a KFD fault is left
  * unhandled). A GPU fault goes to this SVM when the VM has one, else to
  * KFD's for a compute VM.
@@ -55,13 +56,15 @@
 /*
  * The processes an SVM here serves, by mm, each with the number of its
  * SVMs (one per device file). A claim holds the mm_struct, so that no
- * later process can be taken for a claimed one. Readers use RCU.
+ * later process can be taken for a claimed one. Readers take the lock
+ * too: KFD publishes a new process and then reads the claim, while an SVM
+ * here publishes its claim and then looks for KFD's process, and only a
+ * lock common to both reads orders the two.
  */
 struct svm_mm_claim {
 	struct hlist_node node;
 	struct mm_struct *mm;
 	unsigned int count;
-	struct rcu_head rcu;
 };
 
 static DEFINE_HASHTABLE(svm_mm_claims, 4);
@@ -71,8 +74,8 @@ static struct svm_mm_claim *svm_mm_find_claim(struct mm_struct *mm)
 {
 	struct svm_mm_claim *claim;
 
-	hash_for_each_possible_rcu(svm_mm_claims, claim, node, (unsigned long)mm,
-				   lockdep_is_held(&svm_mm_claims_lock))
+	lockdep_assert_held(&svm_mm_claims_lock);
+	hash_for_each_possible(svm_mm_claims, claim, node, (unsigned long)mm)
 		if (claim->mm == mm)
 			return claim;
 	return NULL;
@@ -92,7 +95,7 @@ static int svm_mm_claim(struct mm_struct *mm)
 		fresh = NULL;
 		claim->mm = mm;
 		mmgrab(mm);
-		hash_add_rcu(svm_mm_claims, &claim->node, (unsigned long)mm);
+		hash_add(svm_mm_claims, &claim->node, (unsigned long)mm);
 	}
 	claim->count++;
 	mutex_unlock(&svm_mm_claims_lock);
@@ -103,15 +106,19 @@ static int svm_mm_claim(struct mm_struct *mm)
 static void svm_mm_unclaim(struct mm_struct *mm)
 {
 	struct svm_mm_claim *claim;
+	bool last = false;
 
 	mutex_lock(&svm_mm_claims_lock);
 	claim = svm_mm_find_claim(mm);
 	if (!WARN_ON_ONCE(!claim) && !--claim->count) {
-		hash_del_rcu(&claim->node);
-		mmdrop(mm);
-		kfree_rcu(claim, rcu);
+		hash_del(&claim->node);
+		last = true;
 	}
 	mutex_unlock(&svm_mm_claims_lock);
+	if (last) {
+		kfree(claim);
+		mmdrop(mm);
+	}
 }
 
 /**
@@ -119,8 +126,9 @@ static void svm_mm_unclaim(struct mm_struct *mm)
  * @mm: the process
  *
  * KFD asks before it creates an SVM range, holding &svm_range_list.lock,
- * which a new amdgpu SVM takes after its claim (kgd2kfd_svm_mode()): of
- * the two, the one that comes second sees the other.
+ * and before it changes a context's XNACK mode, holding &kfd_process.mutex;
+ * a new amdgpu SVM takes both after its claim (kgd2kfd_svm_mode()). Of the
+ * two sides, the one that comes second sees the other.
  *
  * Return: true from the creation of the process's first amdgpu SVM until
  * its last is destroyed.
@@ -129,9 +137,9 @@ bool amdgpu_svm_mm_claimed(struct mm_struct *mm)
 {
 	bool claimed;
 
-	rcu_read_lock();
+	mutex_lock(&svm_mm_claims_lock);
 	claimed = svm_mm_find_claim(mm);
-	rcu_read_unlock();
+	mutex_unlock(&svm_mm_claims_lock);
 	return claimed;
 }
 
@@ -197,6 +205,13 @@ static struct amdgpu_svm *svm_create(struct amdgpu_device *adev,
 	bool xnack_on;
 	int ret;
 
+	/*
+	 * Ask before claiming, so that a process KFD serves never sees a
+	 * passing claim; then again after it, which decides.
+	 */
+	ret = xnack_mode(adev, current->mm, &xnack_on);
+	if (ret)
+		return ERR_PTR(ret);
 	ret = svm_mm_claim(current->mm);
 	if (ret)
 		return ERR_PTR(ret);

@@ -71,7 +71,7 @@ int amdgpu_svm_test_ttm_init(struct amdgpu_device *adev);
 void amdgpu_svm_test_ttm_fini(struct amdgpu_device *adev);
 
 /* In kfd_svm.c (tests/amdgpu_svm_test_kfd.c is included there). */
-u64 amdgpu_svm_test_kfd_pte(struct amdgpu_device *adev, struct amdgpu_vm *vm,
-			    u32 kfd_flags, bool readonly);
+u64 amdgpu_svm_test_kfd_pte(struct kunit *test, struct amdgpu_device *adev,
+			    struct amdgpu_vm *vm, u32 kfd_flags, bool readonly);
 
 #endif

@@ -632,8 +632,8 @@ static void vm_get_and_info_create_no_svm(struct kunit *test)
 }
 
 /*
- * Defect 10: the process is claimed for this SVM from its creation until
- * its teardown. That claim is the one decision KFD's SVM reads before it
+ * The process is claimed for this SVM from its creation until its
+ * teardown. That claim is the one decision KFD's SVM reads before it
  * creates a range, from its ioctl or from a fault on another GPU.
  */
 static void vm_svm_claims_its_process(struct kunit *test)
