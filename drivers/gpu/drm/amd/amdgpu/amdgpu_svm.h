@@ -69,12 +69,23 @@ struct amdgpu_svm_gpu_ops {
 	 */
 	void (*unlock_pt)(struct amdgpu_svm *svm);
 	/**
+	 * @prepare_pt: optional; make the page tables that a map of GPU
+	 * pages [@start, @last] to @dma needs, and make none of the pages
+	 * valid. Called between @lock_pt and @map, without the notifier
+	 * lock, for a range that has no live mapping; @dma was read under
+	 * that lock and may be stale by now, which only shapes the tables.
+	 * @map then allocates no page table under the lock.
+	 */
+	int (*prepare_pt)(struct amdgpu_svm *svm, unsigned long start,
+			  unsigned long last, dma_addr_t *dma);
+	/**
 	 * @map: point GPU pages [@start, @last] at @dma (one address per
 	 * page) with @pte (&enum amdgpu_svm_pte). Called between @lock_pt
 	 * and @unlock_pt, with the drm_gpusvm notifier lock held for read
 	 * after the pages were checked valid, in a memalloc_noreclaim scope:
-	 * allocations must not enter reclaim. Waiting for the update is left
-	 * to @unlock_pt.
+	 * allocations must not enter reclaim, and no page table is made
+	 * here if @prepare_pt made them. Waiting for the update is left to
+	 * @unlock_pt.
 	 */
 	int (*map)(struct amdgpu_svm *svm, unsigned long start,
 		   unsigned long last, dma_addr_t *dma, u32 pte);

@@ -32,12 +32,15 @@
  * A map follows KFD's sequence: the root page directory is locked with a
  * fence slot per update (amdgpu_vm_lock_pd()), evicted page tables are
  * validated (amdgpu_vm_validate()), the PTEs are written
- * (amdgpu_vm_update_range(), which may allocate page tables) and new page
- * tables are linked into their directories (amdgpu_vm_update_pdes()).
- * Both run under the drm_gpusvm notifier lock, held for read from the
- * check that the pages are valid, so no invalidation can slip between
- * them, in a memalloc_noreclaim scope; the wait for the update and the
- * TLB flush come after that lock is dropped. Every update, GPU faults
+ * (amdgpu_vm_update_range()) and new page tables are linked into their
+ * directories (amdgpu_vm_update_pdes()). The page tables of a range that
+ * has no live mapping are made first, before the drm_gpusvm notifier lock
+ * is taken (amdgpu_svm_gpu_prepare_pt()); the PTE write and the linking
+ * then run under that lock, held for read from the check that the pages
+ * are valid, so no invalidation can slip between them, in a
+ * memalloc_noreclaim scope (with SDMA updates, the job is still allocated
+ * there, inside amdgpu_vm_update_range()); the wait for the update and
+ * the TLB flush come after that lock is dropped. Every update, GPU faults
  * included, goes through the VM's delayed entity, as KFD's do
  * (svm_range_map_to_gpu()): the MMU notifier's clear goes through that
  * entity too, and a map on the immediate entity would not be ordered
@@ -260,6 +263,33 @@ static void amdgpu_svm_gpu_unlock_pt(struct amdgpu_svm *svm)
 }
 
 /*
+ * Make and link the page tables a map of GPU pages [@start, @last] to @dma
+ * needs, before the notifier lock is taken: the update the map makes,
+ * with the entries a page has when nothing is mapped. amdgpu_vm has no
+ * allocate-only entry point, and the shape of the tables follows the
+ * addresses (a contiguous, aligned run is written as a large fragment
+ * higher in the tree), so the update is given the addresses the map will
+ * use. No page of the span is valid before or after.
+ */
+static int amdgpu_svm_gpu_prepare_pt(struct amdgpu_svm *svm, unsigned long start,
+				     unsigned long last, dma_addr_t *dma)
+{
+	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_vm *vm = gpu->vm;
+	int ret;
+
+	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
+	ret = amdgpu_vm_update_range(gpu->adev, vm, false, false, false, false,
+				     NULL, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
+				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1,
+				     gpu->adev->gmc.init_pte_flags, 0, 0, NULL,
+				     dma, NULL);
+	if (!ret)
+		ret = amdgpu_vm_update_pdes(gpu->adev, vm, false);
+	return ret;
+}
+
+/*
  * Write the PTEs of GPU pages [@start, @last] and link any page table that
  * this allocated into its directory. Called with the drm_gpusvm notifier
  * lock held for read, so that no invalidation runs between the check that
@@ -451,6 +481,7 @@ static void amdgpu_svm_gpu_release(struct amdgpu_svm *svm)
 const struct amdgpu_svm_gpu_ops amdgpu_svm_gpu_ops = {
 	.lock_pt = amdgpu_svm_gpu_lock_pt,
 	.unlock_pt = amdgpu_svm_gpu_unlock_pt,
+	.prepare_pt = amdgpu_svm_gpu_prepare_pt,
 	.map = amdgpu_svm_gpu_map,
 	.clear = amdgpu_svm_gpu_clear,
 	.flush = amdgpu_svm_gpu_flush,

@@ -68,7 +68,9 @@
  * - the drm_gpusvm notifier lock: held for write by MMU notifiers, for
  *   read while checking pages valid and writing PTEs, in a
  *   memalloc_noreclaim scope so that no allocation recurses into reclaim
- *   and back into a notifier.
+ *   and back into a notifier. Page tables are made before it is taken
+ *   (&amdgpu_svm_gpu_ops.prepare_pt), so what remains under it is the
+ *   check and the commit.
  * - &amdgpu_vm.eviction_lock, taken by amdgpu_vm_update_range() under the
  *   notifier lock, on both the map and the clear path.
  * - &amdgpu_svm.queues_lock, around stopping the queues and letting them
@@ -570,6 +572,21 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	ret = svm->ops->lock_pt(svm);
 	if (ret)
 		return ret;
+	/*
+	 * Page tables are made before the notifier lock is taken, in the
+	 * shape the map of these pages takes. A live mapping already has its
+	 * own (a notifier only turns it dead, which leaves them): rewriting
+	 * it in place must not invalidate it first.
+	 */
+	if (svm->ops->prepare_pt && !(r->gpu_mapped && r->pte)) {
+		drm_gpusvm_notifier_lock(&svm->gpusvm);
+		range_dma_addrs(svm, r, dma);
+		drm_gpusvm_notifier_unlock(&svm->gpusvm);
+		ret = svm->ops->prepare_pt(svm, range_first_page(r),
+					   range_last_page(r), dma);
+		if (ret)
+			goto out_unlock_pt;
+	}
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
 	noreclaim = memalloc_noreclaim_save();
 	if (!drm_gpusvm_pages_valid(&svm->gpusvm, &r->pages)) {
@@ -591,6 +608,7 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	}
 	memalloc_noreclaim_restore(noreclaim);
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+out_unlock_pt:
 	svm->ops->unlock_pt(svm);
 	return ret;
 }

@@ -19,6 +19,8 @@
 #include <linux/sizes.h>
 #include <linux/uaccess.h>
 
+#include <drm/ttm/ttm_resource.h>
+
 #include "../amdgpu.h"
 #include "../amdgpu_svm.h"
 #include "../amdgpu_svm_gpu.h"
@@ -650,6 +652,60 @@ static void vm_svm_claims_its_process(struct kunit *test)
 			       "the claim must go with the SVM");
 }
 
+/* VRAM usage, where page tables live, grown by maps under the notifier lock. */
+static u64 vram_grown_under_notifier_lock;
+static struct amdgpu_svm_gpu_ops vram_counting_ops;
+
+static u64 vram_usage(struct amdgpu_svm *svm)
+{
+	return ttm_resource_manager_usage(&drm_to_adev(svm->drm)->mman.vram_mgr.manager);
+}
+
+static int vram_counting_map(struct amdgpu_svm *svm, unsigned long start,
+			     unsigned long last, dma_addr_t *dma, u32 pte)
+{
+	u64 before = vram_usage(svm);
+	int ret = amdgpu_svm_gpu_ops.map(svm, start, last, dma, pte);
+
+	vram_grown_under_notifier_lock += vram_usage(svm) - before;
+	return ret;
+}
+
+/*
+ * A map makes its page tables before it takes the drm_gpusvm notifier
+ * lock, and holds that lock for the check and the PTE write only: the
+ * VRAM the page tables take is allocated outside it, in the shape the map
+ * takes: the map neither makes nor frees one.
+ */
+static void vm_map_makes_page_tables_outside_the_notifier_lock(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix;
+	struct amdgpu_svm *svm;
+	unsigned long start;
+	u64 before;
+
+	skip_unless_xnack(test, false);
+	fix = make_vm(test);
+	start = amdgpu_svm_test_mmap(test, SZ_8M, SZ_2M);
+	amdgpu_svm_test_fill(test, start, SZ_8M, 1);
+	/* An SVM with nothing mapped yet (XNACK off maps only on access). */
+	KUNIT_ASSERT_EQ(test, set1(test, fix, start, SZ_8M, AMDGPU_SVM_ATTR_GPU_RO, 0), 0);
+	svm = get_svm(test, fix);
+	vram_counting_ops = amdgpu_svm_gpu_ops;
+	vram_counting_ops.map = vram_counting_map;
+	svm->ops = &vram_counting_ops;
+	vram_grown_under_notifier_lock = 0;
+	before = vram_usage(svm);
+
+	KUNIT_EXPECT_EQ(test, set1(test, fix, start, SZ_8M, AMDGPU_SVM_ATTR_ACCESS,
+				   AMDGPU_SVM_ACCESS_IN_PLACE), 0);
+	KUNIT_EXPECT_GT_MSG(test, vram_usage(svm), before, "no page table was made");
+	KUNIT_EXPECT_EQ_MSG(test, vram_grown_under_notifier_lock, 0,
+			    "page tables were made or freed under the notifier lock");
+	mirror_check(test, fix, start, SZ_8M, true);
+	svm->ops = &amdgpu_svm_gpu_ops;
+}
+
 static void vm_teardown_leaves_no_valid_pte(struct kunit *test)
 {
 	struct amdgpu_svm_test_vm *fix;
@@ -718,6 +774,8 @@ static struct kunit_case amdgpu_svm_vm_cases[] = {
 	KUNIT_CASE_PARAM(vm_set_beyond_the_vm_is_refused, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_get_and_info_create_no_svm, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_svm_claims_its_process, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_map_makes_page_tables_outside_the_notifier_lock,
+			 vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_teardown_leaves_no_valid_pte, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_failed_clear_leaves_no_valid_pte, vm_case_gen_params),
 	{}
