@@ -48,13 +48,14 @@ if [ -n "$tree" ]; then
 	# KFD: the files whose code the series changes under those options
 	# (its own files, the hooks with their stubs, KFD's side). The rest
 	# of the directory is upstream's and compiles the same; the KUnit
-	# kernel above compiled all of it.
+	# kernel above compiled all of it. One build dir, configured in turn:
+	# the tools and generated headers are made once.
 	step "x86_64 module compiles of what the series changes"
 	for svm in y n; do
 		for hsa in y n; do
 			name=svm$svm-hsa$hsa what=(--objects $(python3 \
 				"$REPO/scripts/series-objects.py" $svm $hsa))
-			if "$REPO/scripts/build-x86.sh" "$tree" $name DRM_AMDGPU_SVM=$svm \
+			if "$REPO/scripts/build-x86.sh" "$tree" series DRM_AMDGPU_SVM=$svm \
 				HSA_AMD=$hsa "${what[@]}" > "$CACHE/x86-$name.log" 2>&1; then
 				echo "PASS x86_64 compile SVM=$svm HSA_AMD=$hsa" | record
 			else
