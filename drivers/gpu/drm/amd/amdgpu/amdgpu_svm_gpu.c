@@ -276,16 +276,27 @@ static int amdgpu_svm_gpu_prepare_pt(struct amdgpu_svm *svm, unsigned long start
 {
 	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
 	struct amdgpu_vm *vm = gpu->vm;
+	struct dma_fence *fence = NULL;
 	int ret;
 
 	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
-	ret = amdgpu_vm_update_range(gpu->adev, vm, false, false, false, false,
+	/*
+	 * The update may free tables a new layout replaces: keep its fence
+	 * (a TLB fence where the VM needs one) for unlock_pt to wait for,
+	 * and have unlock_pt flush the TLB.
+	 */
+	ret = amdgpu_vm_update_range(gpu->adev, vm, false, false, true, true,
 				     NULL, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
 				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1,
 				     gpu->adev->gmc.init_pte_flags, 0, 0, NULL,
-				     dma, NULL);
+				     dma, &fence);
 	if (!ret)
 		ret = amdgpu_vm_update_pdes(gpu->adev, vm, false);
+	if (fence) {
+		dma_fence_put(gpu->map_fence);
+		gpu->map_fence = fence;
+	}
+	gpu->mapped = true;
 	return ret;
 }
 

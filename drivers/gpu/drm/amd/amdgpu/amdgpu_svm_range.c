@@ -70,7 +70,8 @@
  *   memalloc_noreclaim scope so that no allocation recurses into reclaim
  *   and back into a notifier. Page tables are made before it is taken
  *   (&amdgpu_svm_gpu_ops.prepare_pt), so what remains under it is the
- *   check and the commit.
+ *   check and the commit (with SDMA page-table updates, amdgpu still
+ *   allocates the job, its IB and the TLB callback there).
  * - &amdgpu_vm.eviction_lock, taken by amdgpu_vm_update_range() under the
  *   notifier lock, on both the map and the clear path.
  * - &amdgpu_svm.queues_lock, around stopping the queues and letting them
@@ -562,6 +563,32 @@ static void range_dma_addrs(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	}
 }
 
+/*
+ * Make the page tables of @r before the notifier lock is taken for the
+ * commit, in the shape a map of its pages takes, if nothing of it may be
+ * mapped: a range the GPU may map, even after a failed update, keeps its
+ * tables and must not be made invalid before the rewrite.
+ */
+static int range_prepare_pt(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+			    dma_addr_t *dma)
+{
+	bool prepare;
+
+	if (!svm->ops->prepare_pt)
+		return 0;
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	prepare = !r->gpu_mapped;
+	if (!drm_gpusvm_pages_valid(&svm->gpusvm, &r->pages))
+		prepare = false;	/* the commit will say -EAGAIN */
+	else if (prepare)
+		range_dma_addrs(svm, r, dma);
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	if (!prepare)
+		return 0;
+	return svm->ops->prepare_pt(svm, range_first_page(r), range_last_page(r),
+				    dma);
+}
+
 /* Write the PTEs of @r if its pages are still valid. */
 static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 			u32 pte, dma_addr_t *dma)
@@ -572,21 +599,9 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	ret = svm->ops->lock_pt(svm);
 	if (ret)
 		return ret;
-	/*
-	 * Page tables are made before the notifier lock is taken, in the
-	 * shape the map of these pages takes. A live mapping already has its
-	 * own (a notifier only turns it dead, which leaves them): rewriting
-	 * it in place must not invalidate it first.
-	 */
-	if (svm->ops->prepare_pt && !(r->gpu_mapped && r->pte)) {
-		drm_gpusvm_notifier_lock(&svm->gpusvm);
-		range_dma_addrs(svm, r, dma);
-		drm_gpusvm_notifier_unlock(&svm->gpusvm);
-		ret = svm->ops->prepare_pt(svm, range_first_page(r),
-					   range_last_page(r), dma);
-		if (ret)
-			goto out_unlock_pt;
-	}
+	ret = range_prepare_pt(svm, r, dma);
+	if (ret)
+		goto out_unlock_pt;
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
 	noreclaim = memalloc_noreclaim_save();
 	if (!drm_gpusvm_pages_valid(&svm->gpusvm, &r->pages)) {
