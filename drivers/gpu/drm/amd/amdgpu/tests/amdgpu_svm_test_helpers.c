@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
+#include <linux/ptrace.h>
 #include <linux/random.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
@@ -106,7 +107,13 @@ unsigned long amdgpu_svm_test_mmap(struct kunit *test, unsigned long size,
 int amdgpu_svm_test_mprotect(struct kunit *test, unsigned long addr,
 			     size_t len, unsigned long prot)
 {
-#ifdef CONFIG_ARCH_HAS_SYSCALL_WRAPPER
+#if defined(CONFIG_X86_64) && defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER)
+	/* The entry x86_64's syscall dispatch calls, which no header declares. */
+	extern long __x64_sys_mprotect(const struct pt_regs *regs);
+	struct pt_regs regs = { .di = addr, .si = len, .dx = prot };
+
+	return __x64_sys_mprotect(&regs);
+#elif defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER)
 	kunit_skip(test, "no sys_mprotect() to call on this architecture");
 	return -EOPNOTSUPP;
 #else
