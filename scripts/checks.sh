@@ -64,6 +64,8 @@ check_sparse_w1() {
 			"$tree/drivers/gpu/drm/amd/amdgpu"/*.c \
 			"$tree/drivers/gpu/drm/amd/amdkfd"/*.c 2>/dev/null | head -n 1)
 		[ -n "$host" ] && obj=${host#"$tree/"} && obj=${obj%.c}.o
+		# amdgpu's Makefile builds KFD's files as ../amdkfd.
+		obj=${obj/drivers\/gpu\/drm\/amd\/amdkfd\//drivers/gpu/drm/amd/amdgpu/../amdkfd/}
 		case $f in
 		*/tests/*kfd*) build=$x86 arch=x86_64;;
 		*/tests/*) build=$uml arch=um;;

@@ -29,6 +29,7 @@
 #include "../amdgpu_svm_gpu.h"
 #include "../amdgpu_svm_range.h"
 #include "amdgpu_svm_test_helpers.h"
+#include "amdgpu_svm_test_kfd.h"
 #include "amdgpu_svm_test_vm.h"
 #include "amdgpu_svm_test_walk.h"
 

@@ -12,7 +12,7 @@
 
 #include <kunit/test.h>
 
-#include "amdgpu_svm_test_vm.h"
+#include "amdgpu_svm_test_kfd.h"
 
 /**
  * amdgpu_svm_test_kfd_pte() - The PTE flags KFD's SVM maps system memory with

@@ -70,8 +70,4 @@ void amdgpu_svm_test_vm_fini_svm(struct amdgpu_svm_test_vm *fix);
 int amdgpu_svm_test_ttm_init(struct amdgpu_device *adev);
 void amdgpu_svm_test_ttm_fini(struct amdgpu_device *adev);
 
-/* In kfd_svm.c (tests/amdgpu_svm_test_kfd.c is included there). */
-u64 amdgpu_svm_test_kfd_pte(struct kunit *test, struct amdgpu_device *adev,
-			    struct amdgpu_vm *vm, u32 kfd_flags, bool readonly);
-
 #endif
