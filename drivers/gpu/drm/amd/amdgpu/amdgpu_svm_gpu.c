@@ -25,7 +25,7 @@
  *
  * The amdgpu implementation of &struct amdgpu_svm_gpu_ops. All page-table
  * writes go through amdgpu_vm_update_range(), in two places only:
- * amdgpu_svm_gpu_map() and amdgpu_svm_gpu_clear(). When amdgpu_vm grows
+ * amdgpu_svm_gpu_write() and amdgpu_svm_gpu_clear(). When amdgpu_vm grows
  * separate map and unmap entry points, these two functions are the only
  * ones to change.
  *
@@ -263,6 +263,36 @@ static void amdgpu_svm_gpu_unlock_pt(struct amdgpu_svm *svm)
 }
 
 /*
+ * Write GPU pages [@start, @last] with @flags and the addresses @dma on the
+ * delayed entity, link any page table this made into its directory, and
+ * leave the wait and the TLB flush to amdgpu_svm_gpu_unlock_pt(): the
+ * update may replace a valid mapping or free tables a new layout replaces
+ * (its fence is a TLB fence where the VM needs one; flush_tlb sets tlb_seq
+ * for CS).
+ */
+static int amdgpu_svm_gpu_write(struct amdgpu_svm_gpu *gpu, unsigned long start,
+				unsigned long last, u64 flags, dma_addr_t *dma)
+{
+	struct amdgpu_vm *vm = gpu->vm;
+	struct dma_fence *fence = NULL;
+	int ret;
+
+	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
+	ret = amdgpu_vm_update_range(gpu->adev, vm, false, false, true, true,
+				     NULL, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
+				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1,
+				     flags, 0, 0, NULL, dma, &fence);
+	if (!ret)
+		ret = amdgpu_vm_update_pdes(gpu->adev, vm, false);
+	if (fence) {
+		dma_fence_put(gpu->map_fence);
+		gpu->map_fence = fence;
+	}
+	gpu->mapped = true;
+	return ret;
+}
+
+/*
  * Make and link the page tables a map of GPU pages [@start, @last] to @dma
  * needs, before the notifier lock is taken: the update the map makes,
  * with the entries a page has when nothing is mapped. amdgpu_vm has no
@@ -275,62 +305,26 @@ static int amdgpu_svm_gpu_prepare_pt(struct amdgpu_svm *svm, unsigned long start
 				     unsigned long last, dma_addr_t *dma)
 {
 	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
-	struct amdgpu_vm *vm = gpu->vm;
-	struct dma_fence *fence = NULL;
-	int ret;
 
-	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
-	/*
-	 * The update may free tables a new layout replaces: keep its fence
-	 * (a TLB fence where the VM needs one) for unlock_pt to wait for,
-	 * and have unlock_pt flush the TLB.
-	 */
-	ret = amdgpu_vm_update_range(gpu->adev, vm, false, false, true, true,
-				     NULL, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
-				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1,
-				     gpu->adev->gmc.init_pte_flags, 0, 0, NULL,
-				     dma, &fence);
-	if (!ret)
-		ret = amdgpu_vm_update_pdes(gpu->adev, vm, false);
-	if (fence) {
-		dma_fence_put(gpu->map_fence);
-		gpu->map_fence = fence;
-	}
-	gpu->mapped = true;
-	return ret;
+	return amdgpu_svm_gpu_write(gpu, start, last,
+				    gpu->adev->gmc.init_pte_flags, dma);
 }
 
 /*
- * Write the PTEs of GPU pages [@start, @last] and link any page table that
- * this allocated into its directory. Called with the drm_gpusvm notifier
- * lock held for read, so that no invalidation runs between the check that
- * the pages are valid and the update; the wait for the update comes
- * after that lock is dropped (amdgpu_svm_gpu_unlock_pt()).
+ * Write the PTEs of GPU pages [@start, @last]. Called with the drm_gpusvm
+ * notifier lock held for read, so that no invalidation runs between the
+ * check that the pages are valid and the update; the wait for the update
+ * comes after that lock is dropped (amdgpu_svm_gpu_unlock_pt()).
  */
 static int amdgpu_svm_gpu_map(struct amdgpu_svm *svm, unsigned long start,
 			      unsigned long last, dma_addr_t *dma, u32 pte)
 {
 	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
-	struct amdgpu_vm *vm = gpu->vm;
-	struct dma_fence *fence = NULL;
-	int ret;
 
-	dma_resv_assert_held(vm->root.bo->tbo.base.resv);
 	lockdep_assert_held(&svm->gpusvm.notifier_lock);
-	/* flush_tlb: the update may replace a valid mapping (tlb_seq for CS). */
-	ret = amdgpu_vm_update_range(gpu->adev, vm, false, false, true, true,
-				     NULL, start * AMDGPU_GPU_PAGES_IN_CPU_PAGE,
-				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1,
-				     amdgpu_svm_gpu_pte_flags(gpu->adev, vm, pte),
-				     0, 0, NULL, dma, &fence);
-	if (!ret)
-		ret = amdgpu_vm_update_pdes(gpu->adev, vm, false);
-	if (fence) {
-		dma_fence_put(gpu->map_fence);
-		gpu->map_fence = fence;
-	}
-	gpu->mapped = true;
-	return ret;
+	return amdgpu_svm_gpu_write(gpu, start, last,
+				    amdgpu_svm_gpu_pte_flags(gpu->adev, gpu->vm, pte),
+				    dma);
 }
 
 /*
