@@ -42,12 +42,14 @@
 #include <linux/logic_iomem.h>
 #endif
 
+#include <drm/drm_exec.h>
 #include <drm/drm_file.h>
 #include <drm/drm_kunit_helpers.h>
 #include <drm/gpu_scheduler.h>
 
 #include "../amdgpu.h"
 #include "../amdgpu_reset.h"
+#include "../amdgpu_userq.h"
 #include "../amdgpu_svm.h"
 #include "../amdgpu_svm_vm.h"
 #include "../amdgpu_vm.h"
@@ -75,6 +77,7 @@ struct svm_test_device {
 	bool ttm_up;
 	bool sched_up;
 	bool vm_up;
+	bool userq_up;
 };
 
 static struct svm_test_device *to_tdev(struct amdgpu_device *adev)
@@ -387,34 +390,84 @@ static int tdev_init_vm_manager(struct svm_test_device *tdev)
 	return 0;
 }
 
+/* The PRT mapping every device file has (amdgpu_driver_open_kms()). */
+static int tdev_add_prt_va(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv)
+{
+	struct amdgpu_bo *root = fpriv->vm.root.bo;
+	int ret;
+
+	ret = amdgpu_bo_reserve(root, true);
+	if (ret)
+		return ret;
+	fpriv->prt_va = amdgpu_vm_bo_add(adev, &fpriv->vm, NULL);
+	amdgpu_bo_unreserve(root);
+	return fpriv->prt_va ? 0 : -ENOMEM;
+}
+
 static int tdev_init_file(struct svm_test_device *tdev)
 {
 	struct amdgpu_device *adev = &tdev->adev;
+	struct amdgpu_fpriv *fpriv;
 	int ret;
 
 	/* Freed by tdev_fini(), after the VM (test resources go first). */
-	tdev->fix.fpriv = kzalloc_obj(*tdev->fix.fpriv);
-	if (!tdev->fix.fpriv)
+	fpriv = kzalloc_obj(*fpriv);
+	tdev->fix.fpriv = fpriv;
+	if (!fpriv)
 		return -ENOMEM;
-	ret = amdgpu_vm_init(adev, &tdev->fix.fpriv->vm, 0);
+	ret = amdgpu_vm_init(adev, &fpriv->vm, 0);
 	if (ret)
 		return ret;
 	tdev->vm_up = true;
 	/* A real PASID, so that amdgpu_vm_handle_fault() finds the VM. */
-	ret = amdgpu_pasid_alloc(16, tdev->fix.fpriv);
+	ret = amdgpu_pasid_alloc(16, fpriv);
 	if (ret < 0)
 		return ret;
 	tdev->fix.pasid = ret;
-	tdev->fix.fpriv->vm.pasid = ret;
-	tdev->file.driver_priv = tdev->fix.fpriv;
-	tdev->fix.file = &tdev->file;
+	fpriv->vm.pasid = ret;
+	ret = tdev_add_prt_va(adev, fpriv);
+	if (ret)
+		return ret;
 	/*
-	 * No user-queue manager: its restore worker revalidates every BO of
-	 * the VM for MES, which this device does not have. SVM counts its
-	 * quiesces and resumes (&amdgpu_svm_stats); the user-queue hold is
-	 * in the board test plan.
+	 * The real user-queue and eviction-fence managers, with no queue:
+	 * SVM's hold evicts through the eviction fence and its suspend
+	 * worker, and the restore worker sees the hold (no MES is reached).
 	 */
+	ret = amdgpu_userq_mgr_init(&fpriv->userq_mgr, &tdev->file, adev);
+	if (ret)
+		return ret;
+	amdgpu_evf_mgr_init(&fpriv->evf_mgr);
+	tdev->userq_up = true;
+	tdev->file.driver_priv = fpriv;
+	tdev->fix.file = &tdev->file;
 	return 0;
+}
+
+/* As amdgpu_drm_release() and amdgpu_driver_postclose_kms() do. */
+static void tdev_fini_file(struct svm_test_device *tdev)
+{
+	struct amdgpu_device *adev = &tdev->adev;
+	struct amdgpu_fpriv *fpriv = tdev->fix.fpriv;
+
+	if (tdev->vm_up)
+		amdgpu_svm_vm_fini(&fpriv->vm);
+	if (tdev->userq_up) {
+		amdgpu_evf_mgr_shutdown(&fpriv->evf_mgr);
+		amdgpu_userq_mgr_cancel_resume(&fpriv->userq_mgr);
+		amdgpu_evf_mgr_flush_suspend(&fpriv->evf_mgr);
+		amdgpu_userq_mgr_fini(&fpriv->userq_mgr);
+		amdgpu_evf_mgr_fini(&fpriv->evf_mgr);
+	}
+	if (fpriv && fpriv->prt_va &&
+	    !WARN_ON(amdgpu_bo_reserve(fpriv->vm.root.bo, true))) {
+		amdgpu_vm_bo_del(adev, fpriv->prt_va);
+		amdgpu_bo_unreserve(fpriv->vm.root.bo);
+	}
+	if (tdev->fix.pasid)
+		amdgpu_pasid_free(tdev->fix.pasid);
+	if (tdev->vm_up)
+		amdgpu_vm_fini(adev, &fpriv->vm);
+	kfree(fpriv);
 }
 
 static void tdev_fini(void *data)
@@ -422,11 +475,7 @@ static void tdev_fini(void *data)
 	struct svm_test_device *tdev = data;
 	struct amdgpu_device *adev = &tdev->adev;
 
-	if (tdev->fix.pasid)
-		amdgpu_pasid_free(tdev->fix.pasid);
-	if (tdev->vm_up)
-		amdgpu_vm_fini(adev, &tdev->fix.fpriv->vm);
-	kfree(tdev->fix.fpriv);
+	tdev_fini_file(tdev);
 	if (tdev->ttm_up) {
 		drain_workqueue(adev->mman.bdev.wq);
 		amdgpu_svm_test_ttm_fini(adev);
@@ -544,6 +593,34 @@ struct amdgpu_svm *amdgpu_svm_test_vm_svm(struct amdgpu_svm_test_vm *fix)
 	svm = amdgpu_svm_vm_get(vm);
 	amdgpu_bo_unreserve(vm->root.bo);
 	return svm;
+}
+
+/**
+ * amdgpu_svm_test_vm_arm_user_queues() - Let the device file's user queues run
+ * @test: the test
+ * @fix: the fixture
+ *
+ * Arms a new eviction fence, as the user-queue restore worker does when
+ * it has mapped the queues; the fixture has no queue, so it is attached
+ * to no BO.
+ *
+ * Return: a reference to the armed fence (the test fails if it cannot
+ * be made).
+ */
+struct dma_fence *amdgpu_svm_test_vm_arm_user_queues(struct kunit *test,
+						     struct amdgpu_svm_test_vm *fix)
+{
+	struct amdgpu_fpriv *fpriv = fix->fpriv;
+	struct drm_exec exec;
+	int ret;
+
+	drm_exec_init(&exec, 0, 0);
+	mutex_lock(&fpriv->userq_mgr.userq_mutex);
+	ret = amdgpu_evf_mgr_rearm(&fpriv->evf_mgr, &exec);
+	mutex_unlock(&fpriv->userq_mgr.userq_mutex);
+	drm_exec_fini(&exec);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return amdgpu_evf_mgr_get_fence(&fpriv->evf_mgr);
 }
 
 /**

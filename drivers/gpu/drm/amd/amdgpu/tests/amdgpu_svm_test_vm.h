@@ -13,6 +13,7 @@ struct amdgpu_device;
 struct amdgpu_fpriv;
 struct amdgpu_svm;
 struct amdgpu_vm;
+struct dma_fence;
 struct drm_amdgpu_svm_attribute;
 struct drm_file;
 struct kunit;
@@ -65,6 +66,8 @@ int amdgpu_svm_test_vm_ioctl(struct kunit *test, struct amdgpu_svm_test_vm *fix,
 			     struct drm_amdgpu_svm_attribute *attrs, u32 nattr);
 struct amdgpu_svm *amdgpu_svm_test_vm_svm(struct amdgpu_svm_test_vm *fix);
 void amdgpu_svm_test_vm_fini_svm(struct amdgpu_svm_test_vm *fix);
+struct dma_fence *amdgpu_svm_test_vm_arm_user_queues(struct kunit *test,
+						     struct amdgpu_svm_test_vm *fix);
 
 /* In amdgpu_ttm.c (tests/amdgpu_svm_test_ttm.c is included there). */
 int amdgpu_svm_test_ttm_init(struct amdgpu_device *adev);

@@ -26,6 +26,7 @@
 #include "../amdgpu_svm_gpu.h"
 #include "../amdgpu_svm_range.h"
 #include "../amdgpu_svm_vm.h"
+#include "../amdgpu_userq.h"
 #include "../amdgpu_vm.h"
 #include "amdgpu_svm_test_helpers.h"
 #include "amdgpu_svm_test_vm.h"
@@ -457,6 +458,49 @@ static void vm_failed_restore_keeps_queues_stopped(struct kunit *test)
 }
 
 /*
+ * XNACK off: quiescing evicts the device file's user queues through their
+ * eviction fence (its suspend worker), and they stay evicted until SVM has
+ * mapped the pages again: the user-queue restore worker, which the
+ * suspend worker schedules at once, sees the hold and leaves them.
+ */
+static void vm_quiesce_holds_the_user_queues(struct kunit *test)
+{
+	struct amdgpu_userq_mgr *uq;
+	struct amdgpu_svm_test_vm *fix;
+	struct dma_fence *armed, *now;
+	struct amdgpu_svm *svm;
+	unsigned long start;
+
+	skip_unless_xnack(test, false);
+	fix = mapped_8m(test, &start);
+	svm = get_svm(test, fix);
+	uq = &fix->fpriv->userq_mgr;
+	armed = amdgpu_svm_test_vm_arm_user_queues(test, fix);
+	KUNIT_ASSERT_FALSE(test, dma_fence_is_signaled(armed));
+
+	/* The restore cannot map yet, so the hold stays while we look. */
+	atomic_set(&svm->attrs.fail_alloc, -1);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, start + SZ_1M, SZ_1M,
+					 MADV_DONTNEED), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, dma_fence_is_signaled(armed),
+			      "the user queues ran on while their pages went");
+	KUNIT_EXPECT_EQ(test, atomic_read(&uq->svm_holds), 1);
+	flush_work(&fix->fpriv->evf_mgr.suspend_work);
+	flush_delayed_work(&uq->resume_work);
+	now = amdgpu_evf_mgr_get_fence(&fix->fpriv->evf_mgr);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, now, armed,
+				"the user queues were restored while SVM held them");
+	dma_fence_put(now);
+
+	atomic_set(&svm->attrs.fail_alloc, 0);
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_EQ(test, atomic_read(&uq->svm_holds), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.resumes), 1);
+	mirror_check(test, fix, start, SZ_8M, true);
+	dma_fence_put(armed);
+}
+
+/*
  * A fence like KFD's eviction fence on the VM's reservation: waiting for
  * it would start an eviction of every KFD queue of the process (KFD
  * restores them later). It records that instead and reports signalled.
@@ -771,6 +815,7 @@ static struct kunit_case amdgpu_svm_vm_cases[] = {
 	KUNIT_CASE_PARAM(vm_restore_follows_mprotect, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_failed_restore_keeps_queues_stopped, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_quiesce_leaves_eviction_fences_alone, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_quiesce_holds_the_user_queues, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_set_beyond_the_vm_is_refused, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_get_and_info_create_no_svm, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_svm_claims_its_process, vm_case_gen_params),
