@@ -33,6 +33,15 @@ if [ -n "$tree" ]; then
 		grep -vE ': seed [0-9]+ \(|\.speed: |^module: |^[a-z_]+: (pass|fail|skip):' \
 		> "$CACHE/last-test-figures.txt" || true
 
+	# GPU SVM's own suite, in the same UML kernel (a second boot).
+	step "KUnit: drm_gpusvm under UML"
+	KUNIT_EXEC=gpusvm "$REPO/scripts/kunit.sh" "$tree" \
+		drivers/gpu/drm/amd/amdgpu/tests/.kunitconfig 'drm_gpusvm' > /dev/null
+	python3 "$REPO/scripts/kunit-results.py" "$kbuild/results-gpusvm.json" \
+		"$kbuild/test.log" | record
+	grep -q '"status"' "$kbuild/results-gpusvm.json" 2>/dev/null ||
+		tail -n 30 "$kbuild/kunit-gpusvm.out"
+
 	# KFD's SVM needs ZONE_DEVICE, which UML lacks: the suites that run
 	# KFD's own code boot an x86_64 KUnit kernel under QEMU. That kernel
 	# compiles the whole amdgpu directory with SVM and KFD on, built in.
