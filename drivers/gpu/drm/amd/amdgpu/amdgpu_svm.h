@@ -145,6 +145,8 @@ struct amdgpu_svm_gpu_ops {
  * @pages_rebuilt: of those, pages obtained to rebuild ranges that a
  *	partial unmap destroyed
  * @ranges_removed: ranges removed by the garbage collector
+ * @ranges_split: ranges a partial unmap cut that were replaced by what
+ *	is left of them, with its pages and PTEs
  * @faults_handled: GPU faults that mapped pages
  * @faults_stale: GPU faults dropped as older than the last CPU unmap
  * @faults_duplicate: GPU faults on pages already mapped as asked
@@ -157,6 +159,7 @@ struct amdgpu_svm_stats {
 	atomic64_t pages_obtained;
 	atomic64_t pages_rebuilt;
 	atomic64_t ranges_removed;
+	atomic64_t ranges_split;
 	atomic64_t faults_handled;
 	atomic64_t faults_stale;
 	atomic64_t faults_duplicate;

@@ -36,16 +36,28 @@
  * On an MMU notifier (&amdgpu_svm_range_ops.invalidate), in this order,
  * because the pages may be freed as soon as the callback returns:
  *
- * 1. XNACK off and the span touches GPU-mapped ranges: quiesce the queues
- *    first. drm_gpusvm cannot split a range, so the still-valid
- *    neighbours of an unmapped span lose their mapping too.
- * 2. Clear the PTEs of the affected ranges (notifier-safe path).
+ * 1. XNACK off, and the invalidation takes PTEs from memory the CPU still
+ *    maps: quiesce the queues first. An unmap takes PTEs only from what it
+ *    unmapped, which is not memory the queues may use (as in KFD): no
+ *    quiesce.
+ * 2. Clear the PTEs (notifier-safe path): when an unmap cuts a range, of
+ *    the unmapped span only (range_keeps_rest()); otherwise of the whole
+ *    range.
  * 3. Wait for that update and flush the TLB (heavyweight).
- * 4. Only then DMA-unmap the pages; on MMU_NOTIFY_UNMAP mark the ranges
- *    unmapped.
- * 5. Queue work: UNMAP to the garbage collector; other events with XNACK
- *    off to the restore worker; with XNACK on nothing, the next fault
+ * 4. Only then DMA-unmap the same span (drm_gpusvm_unmap_pages_span()) or
+ *    range; on MMU_NOTIFY_UNMAP mark the ranges unmapped.
+ * 5. Queue work: UNMAP to the garbage collector, which replaces a range an
+ *    unmap cut by the runs of it still mapped, with their pages and PTEs
+ *    (drm_gpusvm_range_split()), and removes the others; other events with
+ *    XNACK off to the restore worker; with XNACK on nothing, the next fault
  *    maps again.
+ *
+ * The rest of a cut range stays mapped throughout. It is taken too, with
+ * XNACK off after a quiesce, where a DMA entry reaches out of the unmapped
+ * span (a transparent huge page: its split, before the unmap, invalidates
+ * the whole of it anyway), where the pages share one IOVA reservation, and
+ * where a clear or the split fails; the garbage collector then maps it
+ * again (&amdgpu_svm_stats.pages_rebuilt).
  */
 
 /**
@@ -280,7 +292,9 @@ bool amdgpu_svm_range_work_pending(struct amdgpu_svm *svm)
 
 /*
  * Clear the GPU mapping of the ranges in [start, end); notifier lock held.
- * A range whose clear failed keeps @gpu_mapped and gets @clear_pending.
+ * A range that keeps its rest has only its cut span cleared and stays
+ * mapped. A range whose clear failed keeps @gpu_mapped and gets
+ * @clear_pending (and no longer keeps its rest: the worker removes it).
  * Return: whether any clear failed.
  */
 static bool clear_mapped_ranges(struct amdgpu_svm *svm,
@@ -297,14 +311,21 @@ static bool clear_mapped_ranges(struct amdgpu_svm *svm,
 
 		if (!r->gpu_mapped)
 			continue;
-		ret = svm->ops->clear(svm, range_first_page(r), range_last_page(r));
+		if (r->keep_rest)
+			ret = svm->ops->clear(svm, r->cut_start >> PAGE_SHIFT,
+					      (r->cut_end >> PAGE_SHIFT) - 1);
+		else
+			ret = svm->ops->clear(svm, range_first_page(r),
+					      range_last_page(r));
 		cleared = true;
 		if (ret) {
 			r->clear_pending = true;
+			r->keep_rest = false;
 			failed = true;
 			continue;
 		}
-		r->gpu_mapped = false;
+		if (!r->keep_rest)
+			r->gpu_mapped = false;
 	}
 	if (cleared)
 		svm->ops->flush(svm, true);
@@ -333,6 +354,63 @@ static bool any_range_mapped(struct drm_gpusvm_notifier *notifier,
 	return false;
 }
 
+/*
+ * Whether an UNMAP event that cuts @r leaves the rest of @r mapped: only
+ * the span it unmapped loses its PTEs and DMA mappings, and the garbage
+ * collector splits @r (drm_gpusvm_range_split()). Not when a DMA entry
+ * (a huge page) reaches out of the span, nor when the pages share one
+ * IOVA reservation: then all of @r goes, as for any other event. Sets
+ * @r->cut_start and @r->cut_end. Notifier lock held for write.
+ */
+static bool range_keeps_rest(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+			     const struct mmu_notifier_range *mmu_range)
+{
+	unsigned long rs = drm_gpusvm_range_start(&r->base);
+	unsigned long re = drm_gpusvm_range_end(&r->base);
+
+	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+	if (mmu_range->event != MMU_NOTIFY_UNMAP || r->removed ||
+	    r->clear_pending || r->base.flags.unmapped ||
+	    (rs >= mmu_range->start && re <= mmu_range->end))
+		return false;
+	r->cut_start = mmu_range->start;
+	r->cut_end = mmu_range->end;
+	if (!drm_gpusvm_pages_span_extent(&svm->gpusvm, &r->pages, rs,
+					  range_npages(r), &r->cut_start,
+					  &r->cut_end))
+		return false;
+	return r->cut_start == max(rs, mmu_range->start) &&
+	       r->cut_end == min(re, mmu_range->end);
+}
+
+/*
+ * Decide, for each range of the span, whether it keeps its rest, and
+ * whether the invalidation takes PTEs from memory the CPU still maps:
+ * then, with XNACK off, the queues must stop first. Pages the CPU
+ * unmapped are not memory the queues may use, as KFD has it.
+ */
+static bool invalidation_needs_quiesce(struct amdgpu_svm *svm,
+				       struct drm_gpusvm_notifier *notifier,
+				       const struct mmu_notifier_range *mmu_range)
+{
+	unsigned long start = mmu_range->start, end = mmu_range->end;
+	bool unmap = mmu_range->event == MMU_NOTIFY_UNMAP;
+	struct drm_gpusvm_range *range = NULL;
+	bool quiesce = false;
+
+	drm_gpusvm_for_each_range(range, notifier, start, end) {
+		struct amdgpu_svm_range *r = to_range(range);
+		bool inside = drm_gpusvm_range_start(range) >= start &&
+			      drm_gpusvm_range_end(range) <= end;
+
+		r->keep_rest = range_keeps_rest(svm, r, mmu_range);
+		if (r->gpu_mapped && !r->keep_rest && !(unmap && inside))
+			quiesce = true;
+	}
+	return quiesce && !svm->xnack_on &&
+	       mmu_range->event != MMU_NOTIFY_RELEASE;
+}
+
 /* Faults raised so far may be about the pages going now (XNACK on). */
 static void note_fault_checkpoint(struct amdgpu_svm *svm)
 {
@@ -353,7 +431,7 @@ static void range_invalidate(struct drm_gpusvm *gpusvm,
 	bool release = mmu_range->event == MMU_NOTIFY_RELEASE;
 	struct drm_gpusvm_range *range = NULL;
 	bool mapped = any_range_mapped(notifier, start, end);
-	bool hold = mapped && !svm->xnack_on && !release;
+	bool hold = invalidation_needs_quiesce(svm, notifier, mmu_range);
 
 	if (hold)
 		amdgpu_svm_hold_queues(svm);
@@ -377,6 +455,17 @@ static void range_invalidate(struct drm_gpusvm *gpusvm,
 				range_queue(svm, r, AMDGPU_SVM_RANGE_GC);
 			continue;
 		}
+		if (r->keep_rest) {
+			/* The GC splits it; the rest stays mapped meanwhile. */
+			drm_gpusvm_unmap_pages_span(gpusvm, &r->pages,
+						    drm_gpusvm_range_start(range),
+						    range_npages(r), r->cut_start,
+						    r->cut_end, &ctx);
+			drm_gpusvm_range_set_unmapped(range, &r->pages, 1, mmu_range);
+			range_queue(svm, r, AMDGPU_SVM_RANGE_GC);
+			r->keep_rest = false;
+			continue;
+		}
 		drm_gpusvm_unmap_pages(gpusvm, &r->pages, range_npages(r), &ctx);
 		if (r->removed)
 			continue;	/* on its way out: no worker may take it */
@@ -386,17 +475,41 @@ static void range_invalidate(struct drm_gpusvm *gpusvm,
 		} else if (mapped && !svm->xnack_on && !release) {
 			range_queue(svm, r, AMDGPU_SVM_RANGE_RESTORE);
 		}
+		r->keep_rest = false;
 	}
 	if (svm->ops->check_invalidated)
 		svm->ops->check_invalidated(svm, start >> PAGE_SHIFT,
 					    (end - 1) >> PAGE_SHIFT);
 }
 
-/* How drm_gpusvm allocates, frees and invalidates our ranges. */
+static struct drm_gpusvm_pages *range_pages(struct drm_gpusvm_range *range)
+{
+	return &to_range(range)->pages;
+}
+
+/*
+ * @piece takes over part of @range, with its pages and PTEs, in
+ * drm_gpusvm_range_split(): it is mapped as @range was.
+ */
+static void range_split(struct drm_gpusvm_range *range,
+			struct drm_gpusvm_range *piece)
+{
+	struct amdgpu_svm_range *from = to_range(range), *to = to_range(piece);
+
+	lockdep_assert_held_write(&range->gpusvm->notifier_lock);
+	to->gpu_mapped = from->gpu_mapped;
+	to->pte = from->pte;
+	to->read_only = from->read_only;
+	to->mapped_at = from->mapped_at;
+}
+
+/* How drm_gpusvm allocates, frees, invalidates and splits our ranges. */
 const struct drm_gpusvm_ops amdgpu_svm_range_ops = {
 	.range_alloc = range_alloc,
 	.range_free = range_free,
 	.invalidate = range_invalidate,
+	.range_pages = range_pages,
+	.range_split = range_split,
 };
 
 /*
@@ -432,6 +545,36 @@ static void range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 		svm->ops->unlock_pt(svm);
 	range_dequeue(svm, r);
 	drm_gpusvm_range_remove(&svm->gpusvm, &r->base);
+}
+
+/*
+ * Take apart a range a partial unmap cut: replace it by the runs of it
+ * still mapped, which keep their pages and PTEs (drm_gpusvm_range_split()).
+ * If nothing is left, or the split fails, remove it whole: with XNACK off
+ * the queues stop first if the GPU still maps its rest, which the CPU
+ * still maps too.
+ */
+static void range_take_apart(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+{
+	int pieces = 0;
+
+	lockdep_assert_held(&svm->lock);
+	if (r->base.flags.partial_unmap && !r->clear_pending)
+		pieces = drm_gpusvm_range_split(&svm->gpusvm, &r->base);
+	if (pieces > 0) {
+		/* Out of drm_gpusvm's tree: the pieces hold its pages and PTEs. */
+		down_write(&svm->gpusvm.notifier_lock);
+		r->removed = true;
+		r->gpu_mapped = false;
+		up_write(&svm->gpusvm.notifier_lock);
+		range_dequeue(svm, r);
+		atomic64_inc(&svm->stats.ranges_split);
+		return;
+	}
+	if (READ_ONCE(r->gpu_mapped) && !svm->xnack_on)
+		amdgpu_svm_hold_queues(svm);
+	range_remove(svm, r);
+	atomic64_inc(&svm->stats.ranges_removed);
 }
 
 /*
@@ -711,7 +854,10 @@ static int map_one(struct amdgpu_svm *svm, unsigned long addr, unsigned long lo,
 			return ret;
 		/* The CPU mapping changed under us, or grants nothing. */
 		if (ret == -EFAULT) {
-			range_remove(svm, *out);
+			if ((*out)->base.flags.unmapped)
+				range_take_apart(svm, *out);
+			else
+				range_remove(svm, *out);
 			if (faults++)
 				return ret;
 		}
@@ -733,7 +879,11 @@ static bool mapped_stale(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	if (!amdgpu_svm_attr_unmapped_since(&svm->attrs, seq, range_first_page(r),
 					    range_last_page(r)))
 		return false;
-	range_remove(svm, r);
+	/* Cut by an unmap: what is left keeps the attributes it had. */
+	if (r->base.flags.unmapped)
+		range_take_apart(svm, r);
+	else
+		range_remove(svm, r);
 	return true;
 }
 
@@ -923,10 +1073,13 @@ static void remap_or_retry(struct amdgpu_svm *svm, unsigned long first,
  * amdgpu_svm_range_collect_garbage() - Remove the ranges the CPU unmapped
  * @svm: the SVM, locked
  *
- * Removes every queued range first, then, with XNACK off, maps again the
- * still-mapped parts of the ranges a partial unmap destroyed (only those:
- * nothing outside the destroyed ranges is touched). What cannot be mapped
- * now is retried by the restore worker (amdgpu_svm_retry_later()).
+ * Takes every queued range apart first: a range a partial unmap cut is
+ * replaced by what is left of it, with its pages and PTEs; any other is
+ * removed (range_take_apart()). Then, with XNACK off, maps again what is
+ * still mapped by the CPU of the ranges a partial unmap cut (only those:
+ * nothing outside them is touched); the pieces are mapped already, so
+ * this maps only what a split could not keep. What cannot be mapped now is
+ * retried by the restore worker (amdgpu_svm_retry_later()).
  */
 void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm)
 {
@@ -934,12 +1087,10 @@ void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm)
 	LIST_HEAD(gone);
 
 	lockdep_assert_held(&svm->lock);
-	/* Remove them all first: a rebuild must not find one still there. */
+	/* All of them first: a rebuild must not find one still there. */
 	while ((r = pop_range(svm, &svm->gc_list))) {
-		if (!r->removed) {
-			range_remove(svm, r);
-			atomic64_inc(&svm->stats.ranges_removed);
-		}
+		if (!r->removed)
+			range_take_apart(svm, r);
 		list_add_tail(&r->gc_link, &gone);
 	}
 	list_for_each_entry_safe(r, next, &gone, gc_link) {

@@ -44,6 +44,11 @@ enum amdgpu_svm_range_queue {
  * @removed: the range is leaving drm_gpusvm; no notifier queues it any
  *	more, a worker may still hold it (set under the SVM lock and the
  *	notifier lock)
+ * @keep_rest: during one invalidation, an UNMAP cuts the range and the
+ *	rest keeps its PTEs and DMA mappings; only [@cut_start, @cut_end)
+ *	is cleared and unmapped (notifier lock held for write)
+ * @cut_start: start address of that span
+ * @cut_end: end address of that span (exclusive)
  * @queue: which worker the range waits for (&amdgpu_svm.work_lock)
  * @work_link: entry in that worker's list (&amdgpu_svm.work_lock)
  * @gc_link: entry in the garbage collector's private list (SVM lock)
@@ -58,6 +63,9 @@ struct amdgpu_svm_range {
 	bool remap;
 	bool read_only;
 	bool removed;
+	bool keep_rest;
+	unsigned long cut_start;
+	unsigned long cut_end;
 	enum amdgpu_svm_range_queue queue;
 	struct list_head work_link;
 	struct list_head gc_link;

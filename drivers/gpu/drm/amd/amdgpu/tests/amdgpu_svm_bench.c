@@ -222,7 +222,7 @@ static void bench_partial_munmap(struct kunit *test)
 	const unsigned long size = 2 * BENCH_RUNS * SZ_2M;
 	struct amdgpu_svm_test_pt *pt = amdgpu_svm_test_pt_create(test, false);
 	struct amdgpu_svm *svm = &pt->svm;
-	u64 ns[BENCH_RUNS], rebuilt, t;
+	u64 ns[BENCH_RUNS], rebuilt, quiesces, t;
 	unsigned long start, hole;
 	int h, run;
 
@@ -232,6 +232,7 @@ static void bench_partial_munmap(struct kunit *test)
 		amdgpu_svm_test_set_ok(test, svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
 				       AMDGPU_SVM_ACCESS_IN_PLACE);
 		rebuilt = atomic64_read(&svm->stats.pages_rebuilt);
+		quiesces = atomic64_read(&svm->stats.quiesces);
 		for (run = 0; run < BENCH_RUNS; run++) {
 			/* A hole in the middle of every other 2 MiB range. */
 			hole = start + 2 * run * SZ_2M + SZ_1M - holes[h] / 2;
@@ -242,10 +243,13 @@ static void bench_partial_munmap(struct kunit *test)
 			ns[run] = ktime_get_ns() - t;
 		}
 		rebuilt = atomic64_read(&svm->stats.pages_rebuilt) - rebuilt;
+		quiesces = atomic64_read(&svm->stats.quiesces) - quiesces;
 		report(test, "partial_munmap_ns", names[h], median(ns, BENCH_RUNS), "ns/event");
 		report(test, "partial_munmap_rebuilt_per_page", names[h],
 		       ratio_x100(rebuilt, BENCH_RUNS * (holes[h] >> PAGE_SHIFT)),
 		       "x1/100 pages");
+		report(test, "partial_munmap_quiesces", names[h],
+		       ratio_x100(quiesces, BENCH_RUNS), "x1/100 per event");
 		amdgpu_svm_test_mirror_check(test, pt, start, size);
 		amdgpu_svm_test_set_ok(test, svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
 				       AMDGPU_SVM_ACCESS_INACCESSIBLE);

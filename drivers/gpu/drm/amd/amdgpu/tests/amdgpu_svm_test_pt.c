@@ -129,6 +129,24 @@ static void pt_resume(struct amdgpu_svm *svm)
 	atomic_inc(&pt->resumes);
 }
 
+/* Watched pages outside [start, last] that lost or changed their entry. */
+static int pt_watch_lost(struct amdgpu_svm_test_pt *pt, unsigned long start,
+			 unsigned long last)
+{
+	struct amdgpu_svm_test_pte *e;
+	unsigned long page;
+	int lost = 0;
+
+	for (page = pt->watch_first; page <= pt->watch_last; page++) {
+		if (page >= start && page <= last)
+			continue;
+		e = xa_load(&pt->entries, page);
+		if ((e ? e->dma : 0) != pt->watch[page - pt->watch_first])
+			lost++;
+	}
+	return lost;
+}
+
 static void pt_check_invalidated(struct amdgpu_svm *svm, unsigned long start,
 				 unsigned long last)
 {
@@ -141,6 +159,8 @@ static void pt_check_invalidated(struct amdgpu_svm *svm, unsigned long start,
 		atomic_inc(&pt->survivors);
 		break;
 	}
+	if (pt->watch)
+		atomic_add(pt_watch_lost(pt, start, last), &pt->watch_lost);
 }
 
 static bool pt_span_in_use(struct amdgpu_svm *svm, unsigned long start,
@@ -188,6 +208,59 @@ static void pt_release(void *data)
 	pt_erase(pt, 0, ULONG_MAX);
 	xa_destroy(&pt->entries);
 	mutex_destroy(&pt->lock);
+}
+
+/**
+ * amdgpu_svm_test_pt_watch() - Watch the GPU pages of a span through invalidations
+ * @test: the test
+ * @pt: the page table
+ * @start: first byte
+ * @size: bytes
+ *
+ * Records the DMA address of each page of the span; every invalidation
+ * then counts the watched pages outside its own span that lost it.
+ */
+void amdgpu_svm_test_pt_watch(struct kunit *test, struct amdgpu_svm_test_pt *pt,
+			      unsigned long start, unsigned long size)
+{
+	unsigned long page, n = size >> PAGE_SHIFT;
+	struct amdgpu_svm_test_pte *e;
+	dma_addr_t *watch;
+
+	watch = kunit_kcalloc(test, n, sizeof(*watch), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, watch);
+	down_write(&pt->svm.gpusvm.notifier_lock);
+	pt->watch_first = start >> PAGE_SHIFT;
+	pt->watch_last = pt->watch_first + n - 1;
+	for (page = 0; page < n; page++) {
+		e = xa_load(&pt->entries, pt->watch_first + page);
+		watch[page] = e ? e->dma : 0;
+	}
+	atomic_set(&pt->watch_lost, 0);
+	pt->watch = watch;
+	up_write(&pt->svm.gpusvm.notifier_lock);
+}
+
+/**
+ * amdgpu_svm_test_pt_unwatch() - Stop watching, and say what was lost
+ * @pt: the page table
+ * @hole: first byte of the span the test unmapped
+ * @size: its size
+ *
+ * Return: the watched pages that invalidations took outside their span,
+ * plus the watched pages outside @hole that differ now.
+ */
+int amdgpu_svm_test_pt_unwatch(struct amdgpu_svm_test_pt *pt,
+			       unsigned long hole, unsigned long size)
+{
+	int lost;
+
+	down_write(&pt->svm.gpusvm.notifier_lock);
+	lost = atomic_read(&pt->watch_lost) +
+	       pt_watch_lost(pt, hole >> PAGE_SHIFT, ((hole + size) >> PAGE_SHIFT) - 1);
+	pt->watch = NULL;
+	up_write(&pt->svm.gpusvm.notifier_lock);
+	return lost;
 }
 
 /**

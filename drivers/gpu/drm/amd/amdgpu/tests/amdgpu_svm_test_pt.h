@@ -36,6 +36,12 @@ struct kunit;
  *	and moves on to the next, up to @churn_end: the malloc and free of
  *	other memory while SVM maps
  * @churn_end: end of the memory @churn walks
+ * @watch: if not NULL, the DMA address each page of [@watch_first,
+ *	@watch_last] had (0: none); every invalidation checks that the pages
+ *	outside its span still have it (amdgpu_svm_test_pt_watch())
+ * @watch_first: first page watched
+ * @watch_last: last page watched
+ * @watch_lost: pages an invalidation took outside its span, or changed
  */
 struct amdgpu_svm_test_pt {
 	struct amdgpu_svm svm;
@@ -53,6 +59,10 @@ struct amdgpu_svm_test_pt {
 	struct completion released;
 	unsigned long churn;
 	unsigned long churn_end;
+	dma_addr_t *watch;
+	unsigned long watch_first;
+	unsigned long watch_last;
+	atomic_t watch_lost;
 };
 
 /**
@@ -77,6 +87,10 @@ void amdgpu_svm_test_set_ok(struct kunit *test, struct amdgpu_svm *svm,
 			    unsigned long addr, unsigned long size, u32 type,
 			    u32 value);
 void amdgpu_svm_test_remove_all_ranges(struct amdgpu_svm *svm);
+void amdgpu_svm_test_pt_watch(struct kunit *test, struct amdgpu_svm_test_pt *pt,
+			      unsigned long start, unsigned long size);
+int amdgpu_svm_test_pt_unwatch(struct amdgpu_svm_test_pt *pt,
+			       unsigned long hole, unsigned long size);
 int amdgpu_svm_test_ranges_in_tree(struct amdgpu_svm *svm);
 unsigned long amdgpu_svm_test_pt_count(struct amdgpu_svm_test_pt *pt,
 				       unsigned long start, unsigned long last);
