@@ -15,6 +15,7 @@
 #include <linux/highmem.h>
 #include <linux/mman.h>
 #include <linux/mmu_notifier.h>
+#include <linux/mmap_lock.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -43,6 +44,10 @@ struct test_svm {
 	unsigned int invalidations;
 	/* The span the last UNMAP event reached, after widening. */
 	unsigned long extent_start, extent_end;
+	/* If not 0, the range allocation that fails, counting down. */
+	int fail_alloc;
+	/* If not 0, a page the next range allocation unmaps first. */
+	unsigned long unmap_on_alloc;
 };
 
 static const unsigned long test_chunks[] = { SZ_2M, SZ_64K, SZ_4K };
@@ -65,8 +70,17 @@ static unsigned long range_npages(struct drm_gpusvm_range *range)
 static struct drm_gpusvm_range *test_range_alloc(struct drm_gpusvm *gpusvm)
 {
 	struct test_svm *svm = to_test_svm(gpusvm);
-	struct test_range *r = kzalloc_obj(*r);
+	unsigned long unmap = svm->unmap_on_alloc;
+	struct test_range *r;
 
+	if (unmap) {
+		/* An invalidation while the caller allocates. */
+		svm->unmap_on_alloc = 0;
+		vm_munmap(unmap, PAGE_SIZE);
+	}
+	if (svm->fail_alloc && !--svm->fail_alloc)
+		return NULL;
+	r = kzalloc_obj(*r);
 	if (!r)
 		return NULL;
 	drm_gpusvm_init_pages(&r->pages, svm->drm);
@@ -137,11 +151,12 @@ static struct drm_gpusvm_pages *test_range_pages(struct drm_gpusvm_range *range)
 	return &to_test_range(range)->pages;
 }
 
-static void test_range_split(struct drm_gpusvm_range *range,
-			     struct drm_gpusvm_range *piece)
+static int test_range_split_state(struct drm_gpusvm_range *range,
+				  struct drm_gpusvm_range *piece)
 {
 	lockdep_assert_held_write(&range->gpusvm->notifier_lock);
 	to_test_range(piece)->bound = to_test_range(range)->bound;
+	return 0;
 }
 
 static const struct drm_gpusvm_ops test_ops = {
@@ -149,7 +164,7 @@ static const struct drm_gpusvm_ops test_ops = {
 	.range_free = test_range_free,
 	.invalidate = test_invalidate,
 	.range_pages = test_range_pages,
-	.range_split = test_range_split,
+	.range_split_state = test_range_split_state,
 };
 
 static void test_svm_fini(void *data)
@@ -206,6 +221,13 @@ static unsigned long test_mmap(struct kunit *test, unsigned long size,
 		KUNIT_ASSERT_EQ(test, vm_munmap(addr, start - addr), 0);
 	if (addr + align > start)
 		KUNIT_ASSERT_EQ(test, vm_munmap(start + size, addr + align - start), 0);
+	/*
+	 * The cases index DMA entries page by page: keep transparent huge
+	 * pages (one entry of order 9) out of them.
+	 */
+	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		KUNIT_ASSERT_EQ(test, do_madvise(current->mm, start, size,
+						 MADV_NOHUGEPAGE), 0);
 	for (a = start; a < start + size; a += PAGE_SIZE) {
 		u64 tag = page_tag(a);
 
@@ -270,20 +292,24 @@ static void expect_pages_hold_tags(struct kunit *test, struct test_svm *svm,
 				   struct drm_gpusvm_range *range)
 {
 	unsigned long i, start = drm_gpusvm_range_start(range);
+	unsigned long unmapped = 0, wrong = 0;
+	bool valid;
 
+	/* Nothing that may allocate (a failed expectation) under the lock. */
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
-	KUNIT_EXPECT_TRUE(test, drm_gpusvm_pages_valid(&svm->gpusvm,
-						       &to_test_range(range)->pages));
+	valid = drm_gpusvm_pages_valid(&svm->gpusvm, &to_test_range(range)->pages);
 	for (i = 0; i < range_npages(range); i++) {
 		dma_addr_t dma = page_dma(range, i);
 
-		KUNIT_EXPECT_NE_MSG(test, dma, 0, "page %lu not mapped", i);
-		if (dma)
-			KUNIT_EXPECT_TRUE_MSG(test, dma_holds(svm->drm->dev, dma,
-							      page_tag(start + i * PAGE_SIZE)),
-					      "page %lu holds another page", i);
+		if (!dma)
+			unmapped++;
+		else if (!dma_holds(svm->drm->dev, dma, page_tag(start + i * PAGE_SIZE)))
+			wrong++;
 	}
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	KUNIT_EXPECT_TRUE(test, valid);
+	KUNIT_EXPECT_EQ_MSG(test, unmapped, 0, "pages of %#lx not mapped", start);
+	KUNIT_EXPECT_EQ_MSG(test, wrong, 0, "pages of %#lx hold other pages", start);
 }
 
 static void drm_gpusvm_test_insert_picks_chunks(struct kunit *test)
@@ -509,12 +535,193 @@ static void drm_gpusvm_test_pieces_invalidate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, svm->live_ranges, 1);
 }
 
+/* 64 KiB of anonymous memory in a VMA of its own, never written. */
+static unsigned long zero_mmap(struct kunit *test)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, 3 * SZ_64K, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	/* Guards, so that it merges with no neighbour. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, SZ_64K), 0);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr + 2 * SZ_64K, SZ_64K), 0);
+	return addr + SZ_64K;
+}
+
+/* Read every page of a fresh mapping: the CPU maps the shared zero page. */
+static void read_zero_pages(struct kunit *test, unsigned long start,
+			    unsigned long size)
+{
+	unsigned long a;
+	u64 v;
+
+	for (a = start; a < start + size; a += PAGE_SIZE)
+		KUNIT_ASSERT_EQ(test, copy_from_user(&v, (void __user *)a, sizeof(v)), 0);
+}
+
+/*
+ * A write fault on the zero page replaces it, and invalidates the range
+ * from inside hmm_range_fault(): get_pages() must start over with a new
+ * notifier sequence and end with the new pages mapped.
+ */
+static void drm_gpusvm_test_get_pages_retries_on_invalidation(struct kunit *test)
+{
+	struct test_svm *svm = test_svm_create(test, false);
+	unsigned long start, i;
+	struct drm_gpusvm_range *range;
+
+	start = zero_mmap(test);
+	read_zero_pages(test, start, SZ_64K);
+	range = insert(test, svm, start, start, start + SZ_64K);
+	KUNIT_ASSERT_EQ(test, get_pages(svm, range), 0);
+	KUNIT_EXPECT_GT(test, svm->invalidations, 0);
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	KUNIT_EXPECT_TRUE(test, drm_gpusvm_pages_valid(&svm->gpusvm,
+						       &to_test_range(range)->pages));
+	for (i = 0; i < SZ_64K >> PAGE_SHIFT; i++)
+		KUNIT_EXPECT_NE(test, page_to_pfn(ZERO_PAGE(0)),
+				PHYS_PFN(dma_to_phys(svm->drm->dev, page_dma(range, i))));
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+}
+
+/*
+ * With the mmap lock held by the caller: ranges of the sizes it names,
+ * inside the VMA and up to the ranges already there, mapped without the
+ * lock being dropped, retried on invalidation too.
+ */
+static void drm_gpusvm_test_insert_span_under_mmap_lock(struct kunit *test)
+{
+	struct test_svm *svm = test_svm_create(test, false);
+	unsigned long start = test_mmap(test, SZ_4M, SZ_2M), zero;
+	struct drm_gpusvm_range *a, *b, *c, *z;
+	struct drm_gpusvm_ctx ctx = {};
+	struct mm_struct *mm = current->mm;
+
+	zero = zero_mmap(test);
+	read_zero_pages(test, zero, SZ_64K);
+
+	mutex_lock(&svm->lock);
+	/* No notifier yet: the caller inserts them before it takes the lock. */
+	mmap_read_lock(mm);
+	a = drm_gpusvm_range_find_or_insert_span(&svm->gpusvm, start, start + SZ_32K, &ctx);
+	mmap_read_unlock(mm);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(a), -EINVAL);
+	KUNIT_ASSERT_EQ(test, drm_gpusvm_notifiers_insert(&svm->gpusvm, start,
+							  start + SZ_4M), 0);
+	KUNIT_ASSERT_EQ(test, drm_gpusvm_notifiers_insert(&svm->gpusvm, zero,
+							  zero + SZ_64K), 0);
+
+	mmap_read_lock(mm);
+	/* A granule that is no chunk size: 32 KiB. */
+	a = drm_gpusvm_range_find_or_insert_span(&svm->gpusvm, start + SZ_32K,
+						 start + SZ_64K, &ctx);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_start(a), start + SZ_32K);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_end(a), start + SZ_64K);
+	/* A span that meets it ends where it begins... */
+	b = drm_gpusvm_range_find_or_insert_span(&svm->gpusvm, start, start + SZ_2M, &ctx);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_end(b), start + SZ_32K);
+	/* ...and a span inside it finds it. */
+	KUNIT_EXPECT_PTR_EQ(test, drm_gpusvm_range_find_or_insert_span(&svm->gpusvm,
+								       start + SZ_32K + SZ_4K,
+								       start + SZ_2M, &ctx), a);
+	/* The end of the VMA bounds a range too. */
+	c = drm_gpusvm_range_find_or_insert_span(&svm->gpusvm, start + SZ_2M,
+						 start + SZ_8M, &ctx);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_end(c), start + SZ_4M);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(drm_gpusvm_range_find_or_insert_span(&svm->gpusvm,
+			start + SZ_4M, start + SZ_8M, &ctx)), -ENOENT);
+	z = drm_gpusvm_range_find_or_insert_span(&svm->gpusvm, zero, zero + SZ_64K, &ctx);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, z);
+
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_get_pages_locked(&svm->gpusvm,
+			&to_test_range(a)->pages, mm, &a->notifier->notifier,
+			drm_gpusvm_range_start(a), drm_gpusvm_range_end(a), &ctx), 0);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_get_pages_locked(&svm->gpusvm,
+			&to_test_range(c)->pages, mm, &c->notifier->notifier,
+			drm_gpusvm_range_start(c), drm_gpusvm_range_end(c), &ctx), 0);
+	/* Write faults on the zero page invalidate from inside the fault. */
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_get_pages_locked(&svm->gpusvm,
+			&to_test_range(z)->pages, mm, &z->notifier->notifier,
+			drm_gpusvm_range_start(z), drm_gpusvm_range_end(z), &ctx), 0);
+	mmap_read_unlock(mm);
+	KUNIT_EXPECT_GT(test, svm->invalidations, 0);
+	drm_gpusvm_notifiers_remove_unused(&svm->gpusvm, start, start + SZ_4M);
+	mutex_unlock(&svm->lock);
+
+	expect_pages_hold_tags(test, svm, a);
+	expect_pages_hold_tags(test, svm, c);
+	KUNIT_EXPECT_EQ(test, svm->live_ranges, 4);
+}
+
+/* A split that cannot allocate changes nothing, and can be done later. */
+static void drm_gpusvm_test_split_without_memory(struct kunit *test)
+{
+	struct test_svm *svm = test_svm_create(test, true);
+	unsigned long start = test_mmap(test, SZ_2M, SZ_2M);
+	struct drm_gpusvm_range *range;
+
+	range = insert(test, svm, start, start, start + SZ_2M);
+	KUNIT_ASSERT_EQ(test, get_pages(svm, range), 0);
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_4K), 0);
+	drm_gpusvm_range_get(range);
+	mutex_lock(&svm->lock);
+	svm->fail_alloc = 2;	/* the second piece */
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_split(&svm->gpusvm, range), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, svm->live_ranges, 1);
+	KUNIT_EXPECT_PTR_EQ(test, drm_gpusvm_range_find(range->notifier, start,
+							start + 1), range);
+	drm_gpusvm_notifier_lock(&svm->gpusvm);
+	/* Unmapped, so not valid, though the rest is still DMA-mapped. */
+	KUNIT_EXPECT_FALSE(test, drm_gpusvm_pages_valid(&svm->gpusvm,
+							&to_test_range(range)->pages));
+	KUNIT_EXPECT_TRUE(test, to_test_range(range)->pages.flags.has_dma_mapping);
+	drm_gpusvm_notifier_unlock(&svm->gpusvm);
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_split(&svm->gpusvm, range), 2);
+	mutex_unlock(&svm->lock);
+	drm_gpusvm_range_put(range);
+	KUNIT_EXPECT_EQ(test, svm->live_ranges, 2);
+	KUNIT_EXPECT_EQ(test, expect_ranges_hold_tags(test, svm, start, start + SZ_2M), 2);
+}
+
+/*
+ * An unmap of the range while the split allocates its pieces: the split
+ * sees the notifier sequence move, starts over, and keeps what the second
+ * unmap left too.
+ */
+static void drm_gpusvm_test_split_starts_over_on_invalidation(struct kunit *test)
+{
+	struct test_svm *svm = test_svm_create(test, true);
+	unsigned long start = test_mmap(test, SZ_2M, SZ_2M);
+	struct drm_gpusvm_range *range;
+	unsigned int invalidations;
+
+	range = insert(test, svm, start, start, start + SZ_2M);
+	KUNIT_ASSERT_EQ(test, get_pages(svm, range), 0);
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_4K), 0);
+	invalidations = svm->invalidations;
+	mutex_lock(&svm->lock);
+	svm->unmap_on_alloc = start + SZ_64K;
+	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_split(&svm->gpusvm, range), 3);
+	mutex_unlock(&svm->lock);
+	KUNIT_EXPECT_EQ(test, svm->invalidations, invalidations + 1);
+	KUNIT_EXPECT_EQ(test, expect_ranges_hold_tags(test, svm, start, start + SZ_2M), 3);
+	KUNIT_EXPECT_EQ(test, svm->live_ranges, 3);
+}
+
 static struct kunit_case drm_gpusvm_tests[] = {
 	KUNIT_CASE(drm_gpusvm_test_insert_picks_chunks),
 	KUNIT_CASE(drm_gpusvm_test_get_pages_maps_the_cpu_pages),
 	KUNIT_CASE(drm_gpusvm_test_unmap_invalidates),
 	KUNIT_CASE_PARAM(drm_gpusvm_test_split_keeps_the_rest, split_case_gen_params),
 	KUNIT_CASE(drm_gpusvm_test_pieces_invalidate),
+	KUNIT_CASE(drm_gpusvm_test_split_without_memory),
+	KUNIT_CASE(drm_gpusvm_test_split_starts_over_on_invalidation),
+	KUNIT_CASE(drm_gpusvm_test_get_pages_retries_on_invalidation),
+	KUNIT_CASE(drm_gpusvm_test_insert_span_under_mmap_lock),
 	{}
 };
 
