@@ -147,6 +147,10 @@ struct amdgpu_svm_gpu_ops {
  * @ranges_removed: ranges removed by the garbage collector
  * @ranges_split: ranges a partial unmap cut that were replaced by what
  *	is left of them, with its pages and PTEs
+ * @partial_unmap_fallbacks: GPU-mapped ranges a partial unmap cut whose
+ *	rest lost its mapping all the same (a huge page reaching out of the
+ *	hole, one IOVA reservation, a failed clear or split), to be mapped
+ *	again
  * @faults_handled: GPU faults that mapped pages
  * @faults_stale: GPU faults dropped as older than the last CPU unmap
  * @faults_duplicate: GPU faults on pages already mapped as asked
@@ -160,6 +164,7 @@ struct amdgpu_svm_stats {
 	atomic64_t pages_rebuilt;
 	atomic64_t ranges_removed;
 	atomic64_t ranges_split;
+	atomic64_t partial_unmap_fallbacks;
 	atomic64_t faults_handled;
 	atomic64_t faults_stale;
 	atomic64_t faults_duplicate;

@@ -57,7 +57,8 @@
  * span (a transparent huge page: its split, before the unmap, invalidates
  * the whole of it anyway), where the pages share one IOVA reservation, and
  * where a clear or the split fails; the garbage collector then maps it
- * again (&amdgpu_svm_stats.pages_rebuilt).
+ * again (counted in &amdgpu_svm_stats.partial_unmap_fallbacks, the pages
+ * in &amdgpu_svm_stats.pages_rebuilt).
  */
 
 /**
@@ -72,11 +73,17 @@
  * - &amdgpu_svm_attr_tree.lock, the attribute lock: the attribute tree.
  *   Taken under the SVM lock; while it is held, ranges may be removed, but
  *   not mapped (mapping looks attributes up).
- * - the mmap lock: taken and dropped by drm_gpusvm_range_find_or_insert()
- *   and by HMM in drm_gpusvm_get_pages(); MMU notifiers run under it.
+ * - the mmap lock, for read: held across the mapping of one attribute
+ *   interval (an ioctl) or one granule (a GPU fault), while ranges are
+ *   named (drm_gpusvm_range_find_or_insert_span()), their pages faulted in
+ *   (drm_gpusvm_get_pages_locked()) and their PTEs committed; the
+ *   notifiers the span needs are inserted before it is taken, since that
+ *   takes it too. The restore worker's get_pages() takes it itself. MMU
+ *   notifiers run under it.
  * - the page-table lock (&amdgpu_svm_gpu_ops.lock_pt: the root page
  *   directory's reservation on amdgpu), taken after the pages are
- *   obtained, for the commit only.
+ *   obtained, for the commit only; under the mmap lock, as KFD takes it
+ *   and as dma-resv's lockdep priming orders them.
  * - the drm_gpusvm notifier lock: held for write by MMU notifiers, for
  *   read while checking pages valid and writing PTEs, in a
  *   memalloc_noreclaim scope so that no allocation recurses into reclaim
@@ -88,7 +95,8 @@
  *   notifier lock, on both the map and the clear path.
  * - &amdgpu_svm.queues_lock, around stopping the queues and letting them
  *   go: in MMU notifiers under the notifier lock, under the SVM lock from
- *   SET and teardown, alone from the workers. Quiescing takes and drops
+ *   SET, teardown and the workers (a partial munmap whose rest cannot be
+ *   kept), alone from the workers when they resume. Quiescing takes and drops
  *   &amdgpu_device.notifier_lock under it, as amdgpu's own HMM notifier
  *   takes that lock, and waits for fences.
  * - &amdgpu_svm.work_lock, a spinlock for the worker lists.
@@ -355,11 +363,45 @@ static bool any_range_mapped(struct drm_gpusvm_notifier *notifier,
 }
 
 /*
+ * Whether the DMA addresses of @r run on across an edge of its cut span
+ * [@cut_start, @cut_end): the page before the cut is contiguous with its
+ * first page, or its last page with the page after it. amdgpu then maps
+ * both sides in one contiguous run, in fragments aligned to GPU addresses
+ * (or as one huge PDE), and a neighbour's PTE may claim the hole as part
+ * of its fragment: a TLB entry made from it would still reach the freed
+ * page. Where the contiguity breaks at both edges, no fragment crosses
+ * them. Notifier lock held.
+ */
+static bool range_cut_runs_on(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+			      unsigned long cut_start, unsigned long cut_end)
+{
+	const struct drm_pagemap_addr *a, *prev = NULL;
+	unsigned long npages = range_npages(r), i = 0, j = 0, at;
+
+	lockdep_assert_held(&svm->gpusvm.notifier_lock);
+	if (!r->pages.flags.has_dma_mapping)
+		return false;
+	while (i < npages) {
+		a = &r->pages.dma_addr[j++];
+		at = drm_gpusvm_range_start(&r->base) + (i << PAGE_SHIFT);
+		if (prev && (at == cut_start || at == cut_end) &&
+		    prev->addr != DMA_MAPPING_ERROR && a->addr != DMA_MAPPING_ERROR &&
+		    prev->addr + (PAGE_SIZE << prev->order) == a->addr)
+			return true;
+		prev = a;
+		i += 1UL << a->order;
+	}
+	return false;
+}
+
+/*
  * Whether an UNMAP event that cuts @r leaves the rest of @r mapped: only
  * the span it unmapped loses its PTEs and DMA mappings, and the garbage
  * collector splits @r (drm_gpusvm_range_split()). Not when a DMA entry
- * (a huge page) reaches out of the span, nor when the pages share one
- * IOVA reservation: then all of @r goes, as for any other event. Sets
+ * (a huge page) reaches out of the span, when the pages share one IOVA
+ * reservation, nor when a physically contiguous run crosses an edge of
+ * the span (range_cut_runs_on()): then all of @r goes, as for any other
+ * event. Sets
  * @r->cut_start and @r->cut_end. Notifier lock held for write.
  */
 static bool range_keeps_rest(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
@@ -380,7 +422,8 @@ static bool range_keeps_rest(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 					  &r->cut_end))
 		return false;
 	return r->cut_start == max(rs, mmu_range->start) &&
-	       r->cut_end == min(re, mmu_range->end);
+	       r->cut_end == min(re, mmu_range->end) &&
+	       !range_cut_runs_on(svm, r, r->cut_start, r->cut_end);
 }
 
 /*
@@ -404,8 +447,11 @@ static bool invalidation_needs_quiesce(struct amdgpu_svm *svm,
 			      drm_gpusvm_range_end(range) <= end;
 
 		r->keep_rest = range_keeps_rest(svm, r, mmu_range);
-		if (r->gpu_mapped && !r->keep_rest && !(unmap && inside))
+		if (r->gpu_mapped && !r->keep_rest && !(unmap && inside)) {
 			quiesce = true;
+			if (unmap)
+				atomic64_inc(&svm->stats.partial_unmap_fallbacks);
+		}
 	}
 	return quiesce && !svm->xnack_on &&
 	       mmu_range->event != MMU_NOTIFY_RELEASE;
@@ -489,18 +535,23 @@ static struct drm_gpusvm_pages *range_pages(struct drm_gpusvm_range *range)
 
 /*
  * @piece takes over part of @range, with its pages and PTEs, in
- * drm_gpusvm_range_split(): it is mapped as @range was.
+ * drm_gpusvm_range_split(): it is mapped as @range was. Not while a clear
+ * of @range failed: its PTEs still point at pages the CPU may free, and
+ * the worker that clears them removes it whole.
  */
-static void range_split(struct drm_gpusvm_range *range,
-			struct drm_gpusvm_range *piece)
+static int range_split_state(struct drm_gpusvm_range *range,
+			     struct drm_gpusvm_range *piece)
 {
 	struct amdgpu_svm_range *from = to_range(range), *to = to_range(piece);
 
 	lockdep_assert_held_write(&range->gpusvm->notifier_lock);
+	if (from->clear_pending)
+		return -EBUSY;
 	to->gpu_mapped = from->gpu_mapped;
 	to->pte = from->pte;
 	to->read_only = from->read_only;
 	to->mapped_at = from->mapped_at;
+	return 0;
 }
 
 /* How drm_gpusvm allocates, frees, invalidates and splits our ranges. */
@@ -509,7 +560,7 @@ const struct drm_gpusvm_ops amdgpu_svm_range_ops = {
 	.range_free = range_free,
 	.invalidate = range_invalidate,
 	.range_pages = range_pages,
-	.range_split = range_split,
+	.range_split_state = range_split_state,
 };
 
 /*
@@ -559,6 +610,8 @@ static void range_take_apart(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 	int pieces = 0;
 
 	lockdep_assert_held(&svm->lock);
+	/* The split drops drm_gpusvm's reference. */
+	drm_gpusvm_range_get(&r->base);
 	if (r->base.flags.partial_unmap && !r->clear_pending)
 		pieces = drm_gpusvm_range_split(&svm->gpusvm, &r->base);
 	if (pieces > 0) {
@@ -569,12 +622,25 @@ static void range_take_apart(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 		up_write(&svm->gpusvm.notifier_lock);
 		range_dequeue(svm, r);
 		atomic64_inc(&svm->stats.ranges_split);
-		return;
+	} else {
+		if (READ_ONCE(r->gpu_mapped)) {
+			/* The rest of it loses its mapping too. */
+			atomic64_inc(&svm->stats.partial_unmap_fallbacks);
+			if (!svm->xnack_on) {
+				amdgpu_svm_hold_queues(svm);
+				/*
+				 * The worker or request that got here may have
+				 * read the eviction count before this hold:
+				 * the restore worker resumes the queues once
+				 * the rest is mapped again.
+				 */
+				mod_delayed_work(svm->wq, &svm->restore_work, 0);
+			}
+		}
+		range_remove(svm, r);
+		atomic64_inc(&svm->stats.ranges_removed);
 	}
-	if (READ_ONCE(r->gpu_mapped) && !svm->xnack_on)
-		amdgpu_svm_hold_queues(svm);
-	range_remove(svm, r);
-	atomic64_inc(&svm->stats.ranges_removed);
+	drm_gpusvm_range_put(&r->base);
 }
 
 /*
@@ -784,12 +850,13 @@ static bool range_fault_is_late(struct amdgpu_svm_range *r, bool fault)
 }
 
 /*
- * Get the pages of @r and map them with @pte (@fault: for a GPU fault).
- * -EAGAIN: the pages changed under us, try again; other errors are final
- * for this attempt.
+ * Get the pages of @r and map them with @pte (@fault: for a GPU fault;
+ * @mmap_locked: the caller holds the mmap lock). -EAGAIN: the pages
+ * changed under us, try again; other errors are final for this attempt.
  */
 static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-		     u32 pte, bool read_only, bool rebuild, bool fault)
+		     u32 pte, bool read_only, bool rebuild, bool fault,
+		     bool mmap_locked)
 {
 	struct drm_gpusvm_ctx ctx = { .read_only = read_only };
 	unsigned long npages = range_npages(r);
@@ -801,10 +868,18 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	had_pages = r->pages.flags.has_dma_mapping;
 	if (!had_pages && amdgpu_svm_fail_alloc(&svm->attrs))
 		return -ENOMEM;
-	ret = drm_gpusvm_get_pages(&svm->gpusvm, &r->pages, svm->gpusvm.mm,
-				   &r->base.notifier->notifier,
-				   drm_gpusvm_range_start(&r->base),
-				   drm_gpusvm_range_end(&r->base), &ctx);
+	if (mmap_locked)
+		ret = drm_gpusvm_get_pages_locked(&svm->gpusvm, &r->pages,
+						  svm->gpusvm.mm,
+						  &r->base.notifier->notifier,
+						  drm_gpusvm_range_start(&r->base),
+						  drm_gpusvm_range_end(&r->base),
+						  &ctx);
+	else
+		ret = drm_gpusvm_get_pages(&svm->gpusvm, &r->pages, svm->gpusvm.mm,
+					   &r->base.notifier->notifier,
+					   drm_gpusvm_range_start(&r->base),
+					   drm_gpusvm_range_end(&r->base), &ctx);
 	if (ret)
 		return ret;
 	if (!had_pages) {
@@ -824,68 +899,33 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	return ret;
 }
 
-/*
- * Find or make the range around @addr inside [lo, hi) and map it; @fault
- * for a GPU fault, which asked for @write access.
- */
-static int map_one(struct amdgpu_svm *svm, unsigned long addr, unsigned long lo,
-		   unsigned long hi, const struct amdgpu_svm_attrs *attrs,
-		   bool fault, bool write, bool rebuild,
-		   struct amdgpu_svm_range **out)
-{
-	struct drm_gpusvm_ctx ctx = {};
-	struct drm_gpusvm_range *range;
-	int ret, tries, faults = 0;
+/* Ranges a span is mapped in are 2 MiB aligned, as drm_gpusvm's largest chunk. */
+#define MAP_CHUNK	SZ_2M
 
-	for (tries = 0; tries < MAP_RETRIES; tries++) {
-		range = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr, lo, hi, &ctx);
-		if (IS_ERR(range) && PTR_ERR(range) == -EPERM && !ctx.read_only && !write) {
-			/* A read-only VMA: map it read-only. */
-			ctx.read_only = true;
-			range = drm_gpusvm_range_find_or_insert(&svm->gpusvm, addr,
-								lo, hi, &ctx);
-		}
-		if (IS_ERR(range))
-			return PTR_ERR(range);
-		*out = to_range(range);
-		ret = range_map(svm, *out, amdgpu_svm_range_pte(attrs, ctx.read_only),
-				ctx.read_only, rebuild, fault);
-		if (ret != -EAGAIN && ret != -EFAULT)
-			return ret;
-		/* The CPU mapping changed under us, or grants nothing. */
-		if (ret == -EFAULT) {
-			if ((*out)->base.flags.unmapped)
-				range_take_apart(svm, *out);
-			else
-				range_remove(svm, *out);
-			if (faults++)
-				return ret;
-		}
-		if (fatal_signal_pending(current))
-			return -EINTR;
-	}
-	return -EAGAIN;
-}
-
-/*
- * Whether the CPU unmapped memory under @r since @seq was read: the
- * attributes @r was mapped with may belong to a mapping that is gone (and
- * the memory under @r mapped anew). Then @r goes, to be made again from
- * the attributes as they are now.
+/**
+ * struct map_walk - One attribute interval mapped under one mmap lock hold
+ * @attrs: the attributes of the interval
+ * @pos: where mapping goes on (advanced past what is done)
+ * @end: end of the span to map in the interval
+ * @fault: for a GPU fault at @fault_addr, which asked for @write access
+ * @fault_addr: see @fault
+ * @write: see @fault
+ * @rebuild: the span is rebuilt after a partial unmap (for the stats)
+ * @all_mapped: every range met was mapped as asked already
+ * @failed: the range whose pages the CPU took from under the walk, for
+ *	the caller to remove once the mmap lock is dropped
  */
-static bool mapped_stale(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-			 int seq)
-{
-	if (!amdgpu_svm_attr_unmapped_since(&svm->attrs, seq, range_first_page(r),
-					    range_last_page(r)))
-		return false;
-	/* Cut by an unmap: what is left keeps the attributes it had. */
-	if (r->base.flags.unmapped)
-		range_take_apart(svm, r);
-	else
-		range_remove(svm, r);
-	return true;
-}
+struct map_walk {
+	struct amdgpu_svm_attrs attrs;
+	unsigned long pos;
+	unsigned long end;
+	bool fault;
+	unsigned long fault_addr;
+	bool write;
+	bool rebuild;
+	bool all_mapped;
+	struct amdgpu_svm_range *failed;
+};
 
 /*
  * Whether mapping failed because the GPU may not reach the memory at all,
@@ -900,24 +940,228 @@ static bool map_error_means_unreachable(int err)
 
 /*
  * Where to go on after @pos could not be mapped: past the end of the VMA
- * that holds it (it grants no usable access), or to the next VMA.
+ * that holds it (it grants no usable access), or to the next VMA. The
+ * mmap lock is held.
  */
-static unsigned long next_vma(struct amdgpu_svm *svm, unsigned long pos,
+static unsigned long next_vma(struct mm_struct *mm, unsigned long pos,
 			      unsigned long limit)
 {
-	struct mm_struct *mm = svm->gpusvm.mm;
-	struct vm_area_struct *vma;
+	struct vm_area_struct *vma = find_vma(mm, pos);
 	unsigned long next = limit;
 
-	if (!mmget_not_zero(mm))
-		return limit;
-	mmap_read_lock(mm);
-	vma = find_vma(mm, pos);
+	mmap_assert_locked(mm);
 	if (vma)
 		next = min(limit, vma->vm_start <= pos ? vma->vm_end : vma->vm_start);
+	return max(next, pos + PAGE_SIZE);
+}
+
+/* The range at @w->pos, made up to the next chunk boundary if there is none. */
+static struct drm_gpusvm_range *walk_range(struct amdgpu_svm *svm,
+					   struct map_walk *w,
+					   struct drm_gpusvm_ctx *ctx)
+{
+	unsigned long end = min(w->end, ALIGN(w->pos + 1, MAP_CHUNK));
+	struct drm_gpusvm_range *range;
+
+	range = drm_gpusvm_range_find_or_insert_span(&svm->gpusvm, w->pos, end, ctx);
+	if (IS_ERR(range) && PTR_ERR(range) == -EPERM && !w->write) {
+		/* A read-only VMA: map it read-only. */
+		ctx->read_only = true;
+		range = drm_gpusvm_range_find_or_insert_span(&svm->gpusvm, w->pos,
+							     end, ctx);
+	}
+	return range;
+}
+
+/* Whether [@start, @end) holds the page of the GPU fault @w serves. */
+static bool walk_holds_fault(const struct map_walk *w, unsigned long start,
+			     unsigned long end)
+{
+	return w->fault && w->fault_addr >= start && w->fault_addr < end;
+}
+
+/*
+ * Map the ranges of [@w->pos, @w->end), making those that are missing,
+ * with the mmap lock held throughout. Pages the CPU does not map, or maps
+ * with no access the GPU may use, are passed over, but for the page of a
+ * GPU fault. Stops with -EFAULT at a range whose pages the CPU took
+ * (@w->failed), which the caller removes or takes apart once the lock is
+ * dropped.
+ */
+static int map_walk_locked(struct amdgpu_svm *svm, struct map_walk *w)
+{
+	struct drm_gpusvm_range *range;
+	struct amdgpu_svm_range *r;
+	unsigned long next;
+	int ret, tries = 0;
+
+	mmap_assert_locked(svm->gpusvm.mm);
+	while (w->pos < w->end) {
+		struct drm_gpusvm_ctx ctx = {};
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		range = walk_range(svm, w, &ctx);
+		if (IS_ERR(range)) {
+			ret = PTR_ERR(range);
+			next = next_vma(svm->gpusvm.mm, w->pos, w->end);
+			if (!map_error_means_unreachable(ret) ||
+			    walk_holds_fault(w, w->pos, next))
+				return ret;
+			w->pos = next;
+			continue;
+		}
+		r = to_range(range);
+		ret = r->base.flags.unmapped ? -EFAULT :
+		      range_map(svm, r, amdgpu_svm_range_pte(&w->attrs, ctx.read_only),
+				ctx.read_only, w->rebuild,
+				walk_holds_fault(w, drm_gpusvm_range_start(range),
+						 drm_gpusvm_range_end(range)),
+				true);
+		if (ret == -EAGAIN && ++tries < MAP_RETRIES)
+			continue;
+		if (ret < 0 && w->fault && map_error_means_unreachable(ret) &&
+		    !walk_holds_fault(w, drm_gpusvm_range_start(range),
+				      drm_gpusvm_range_end(range))) {
+			/* Left to a fault of its own. */
+			w->pos = drm_gpusvm_range_end(range);
+			tries = 0;
+			continue;
+		}
+		if (ret == -EFAULT)
+			w->failed = r;
+		if (ret < 0)
+			return ret;
+		if (ret != AMDGPU_SVM_RANGE_ALREADY_MAPPED)
+			w->all_mapped = false;
+		w->pos = drm_gpusvm_range_end(range);
+		tries = 0;
+	}
+	return 0;
+}
+
+/*
+ * Map what the CPU maps of [@w->pos, @w->end) under one hold of the mmap
+ * lock; the notifiers it needs are inserted before, and those left unused
+ * removed after.
+ */
+static int map_walk(struct amdgpu_svm *svm, struct map_walk *w)
+{
+	struct mm_struct *mm = svm->gpusvm.mm;
+	unsigned long start = w->pos;
+	int ret;
+
+	ret = drm_gpusvm_notifiers_insert(&svm->gpusvm, start, w->end);
+	if (ret)
+		return ret;
+	if (!mmget_not_zero(mm))
+		return -ESRCH;
+	mmap_read_lock(mm);
+	ret = map_walk_locked(svm, w);
 	mmap_read_unlock(mm);
 	mmput(mm);
-	return max(next, pos + PAGE_SIZE);
+	drm_gpusvm_notifiers_remove_unused(&svm->gpusvm, start, w->end);
+	return ret;
+}
+
+/*
+ * Remove the range a walk stopped at because the CPU took its pages:
+ * one an unmap cut is taken apart, keeping what is left of it.
+ */
+static void remove_failed(struct amdgpu_svm *svm, struct map_walk *w)
+{
+	if (!w->failed)
+		return;
+	if (w->failed->base.flags.unmapped)
+		range_take_apart(svm, w->failed);
+	else
+		range_remove(svm, w->failed);
+	w->failed = NULL;
+}
+
+/*
+ * Whether the CPU unmapped memory in [@start, @end) since @seq was read:
+ * the attributes the ranges there were mapped with may belong to a mapping
+ * that is gone (and the memory mapped anew). Then those ranges go, to be
+ * made again from the attributes as they are now; one an unmap cut keeps
+ * what is left of it, whose attributes stand.
+ */
+static bool mapped_stale(struct amdgpu_svm *svm, int seq, unsigned long start,
+			 unsigned long end)
+{
+	struct drm_gpusvm_notifier *notifier, *next_notifier;
+	struct drm_gpusvm_range *range, *next;
+
+	if (start >= end ||
+	    !amdgpu_svm_attr_unmapped_since(&svm->attrs, seq, start >> PAGE_SHIFT,
+					    (end >> PAGE_SHIFT) - 1))
+		return false;
+	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm,
+					  start, end) {
+		drm_gpusvm_for_each_range_safe(range, next, notifier, start, end) {
+			if (range->flags.unmapped)
+				range_take_apart(svm, to_range(range));
+			else
+				range_remove(svm, to_range(range));
+		}
+	}
+	return true;
+}
+
+/* Past the VMA at @pos, or to the next one, for a caller without the mmap lock. */
+static unsigned long skip_vma(struct amdgpu_svm *svm, unsigned long pos,
+			      unsigned long end)
+{
+	struct mm_struct *mm = svm->gpusvm.mm;
+
+	if (!mmget_not_zero(mm))
+		return end;
+	mmap_read_lock(mm);
+	pos = next_vma(mm, pos, end);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return pos;
+}
+
+/*
+ * Map one attribute interval of a span, [*pos, end), with @attrs, read
+ * after @seq: again where the CPU changed the memory under it, at most
+ * MAP_RETRIES times. Advances *pos past what is mapped.
+ */
+static int map_interval(struct amdgpu_svm *svm, unsigned long *pos,
+			unsigned long end, const struct amdgpu_svm_attrs *attrs,
+			int seq, bool rebuild)
+{
+	struct map_walk w = { .attrs = *attrs, .end = end, .rebuild = rebuild };
+	int ret, tries = 0, faults = 0;
+	unsigned long from;
+	bool failed;
+
+	for (;;) {
+		from = *pos;
+		w.pos = from;
+		ret = map_walk(svm, &w);
+		failed = !!w.failed;
+		remove_failed(svm, &w);
+		if (mapped_stale(svm, seq, from, w.pos)) {
+			/* Look again; never leave a hole behind. */
+			if (++tries >= MAP_RETRIES)
+				return -EAGAIN;
+			seq = amdgpu_svm_attr_unmap_seq(&svm->attrs);
+			continue;
+		}
+		*pos = w.pos;
+		if (!ret)
+			return 0;
+		/* The CPU mapping changed under us: once more. */
+		if (failed && faults++ < 1)
+			continue;
+		if (!map_error_means_unreachable(ret))
+			return ret;
+		/* No usable access here: go on past the VMA. */
+		*pos = skip_vma(svm, w.pos, end);
+		faults = 0;
+	}
 }
 
 /**
@@ -927,26 +1171,28 @@ static unsigned long next_vma(struct amdgpu_svm *svm, unsigned long pos,
  * @last: last page
  * @rebuild: the span is being rebuilt after a partial unmap (for the stats)
  *
- * Walks the attribute intervals of the span and, for each accessible one,
- * makes ranges chunk by chunk inside it and maps them. Pages outside any
- * VMA, or in a VMA that grants no access, stay unmapped. A range mapped
- * while the CPU unmapped memory under it is removed and made again from a
- * fresh lookup (see amdgpu_svm_attr_unmapped_since()). On success no
- * accessible page of the span is left unmapped.
+ * Walks the attribute intervals of the span and maps each accessible one
+ * under one hold of the mmap lock, in ranges it names itself (2 MiB
+ * aligned, inside the interval, the VMA and the ranges already there:
+ * drm_gpusvm_range_find_or_insert_span()). Pages outside any VMA, or in a
+ * VMA that grants no access, stay unmapped. A range mapped while the CPU
+ * unmapped memory under it is removed and made again from a fresh lookup
+ * (see amdgpu_svm_attr_unmapped_since()). On success no accessible page
+ * of the span is left unmapped.
  *
  * Return: 0; -EAGAIN if the CPU mapping kept changing; -EINTR if a fatal
  * signal arrived; -ENOMEM; -EBUSY if the page tables are being evicted;
- * another error of drm_gpusvm that is not about the CPU mapping. After an
- * error the ranges mapped so far stay mapped and the rest is not.
+ * -ESRCH if the mm is gone; another error of drm_gpusvm that is not about
+ * the CPU mapping. After an error the ranges mapped so far stay mapped
+ * and the rest is not.
  */
 int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 			      unsigned long last, bool rebuild)
 {
 	unsigned long pos = start << PAGE_SHIFT, end = (last + 1) << PAGE_SHIFT;
-	struct amdgpu_svm_range *r;
 	struct amdgpu_svm_attrs attrs;
-	unsigned long istart, ilast, lo, hi;
-	int ret, seq, stale = 0;
+	unsigned long istart, ilast, hi;
+	int ret, seq;
 
 	lockdep_assert_held(&svm->lock);
 	while (pos < end) {
@@ -957,56 +1203,69 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 					   &istart, &ilast);
 		if (ret)
 			return ret;
-		lo = istart << PAGE_SHIFT;
 		hi = ilast >= (ULONG_MAX >> PAGE_SHIFT) ? TASK_SIZE : (ilast + 1) << PAGE_SHIFT;
+		hi = min(hi, end);
 		if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE) {
 			pos = hi;
 			continue;
 		}
-		ret = map_one(svm, pos, lo, hi, &attrs, false, false, rebuild, &r);
-		if (ret >= 0 && mapped_stale(svm, r, seq)) {
-			/* Look again; never leave a hole behind. */
-			if (++stale >= MAP_RETRIES)
-				return -EAGAIN;
-			continue;
-		}
-		if (ret >= 0) {
-			pos = drm_gpusvm_range_end(&r->base);
-			continue;
-		}
-		if (!map_error_means_unreachable(ret))
+		ret = map_interval(svm, &pos, hi, &attrs, seq, rebuild);
+		if (ret)
 			return ret;
-		pos = next_vma(svm, pos, min(end, hi));
 	}
 	return 0;
 }
 
+/* Whether a VMA holds @addr, and grants a write if @write. */
+static int fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool write)
+{
+	struct mm_struct *mm = svm->gpusvm.mm;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (!mmget_not_zero(mm))
+		return -ESRCH;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (!vma)
+		ret = -EFAULT;
+	else if (write && !(vma->vm_flags & VM_WRITE))
+		ret = -EPERM;
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return ret;
+}
+
 /**
- * amdgpu_svm_range_map_fault() - Map the range around a GPU fault (XNACK on)
+ * amdgpu_svm_range_map_fault() - Map the granule around a GPU fault (XNACK on)
  * @svm: the SVM, locked
  * @addr: the faulting address
  * @write: the access was a write
  *
- * The range is bounded by the attribute interval around @addr and aligned
- * to its granularity; drm_gpusvm also keeps it inside the VMA.
+ * Maps the granularity-aligned chunk around @addr, as KFD does, whatever
+ * the granularity (drm_gpusvm's chunk sizes do not apply: the ranges are
+ * named, drm_gpusvm_range_find_or_insert_span()), within the attribute
+ * interval and the VMAs, under one hold of the mmap lock. Pages of the
+ * granule the GPU may not reach are passed over; the faulting page must
+ * be reachable.
  *
  * The attributes are looked up again if the CPU unmapped memory with
- * attributes while the range was being mapped (see
+ * attributes while the granule was being mapped (see
  * amdgpu_svm_attr_unmap_seq()).
  *
- * Return: 0; %AMDGPU_SVM_RANGE_ALREADY_MAPPED if the range was mapped as
+ * Return: 0; %AMDGPU_SVM_RANGE_ALREADY_MAPPED if the granule was mapped as
  * asked less than %AMDGPU_SVM_FAULT_DUPLICATE_MS ago (a duplicate fault);
- * -EACCES if the address is
- * INACCESSIBLE; -EPERM for a write to a GPU_RO span or a read-only VMA;
- * -EFAULT if no VMA holds the address; -EAGAIN if the CPU kept changing
- * the memory while the range was mapped; another error of drm_gpusvm.
+ * -EACCES if the address is INACCESSIBLE; -EPERM for a write to a GPU_RO
+ * span or a read-only VMA; -EFAULT if no VMA holds the address; -EAGAIN if
+ * the CPU kept changing the memory while the granule was mapped; another
+ * error of drm_gpusvm.
  */
 int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 			       bool write)
 {
 	struct amdgpu_svm_attrs attrs;
-	struct amdgpu_svm_range *r;
 	unsigned long istart, ilast, gran, lo, hi;
+	struct map_walk w;
 	int ret, seq, tries = 0;
 
 	lockdep_assert_held(&svm->lock);
@@ -1020,6 +1279,9 @@ again:
 		return -EACCES;
 	if (write && (attrs.flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_GPU_RO)))
 		return -EPERM;
+	ret = fault_vma_check(svm, addr, write);
+	if (ret)
+		return ret;
 
 	gran = PAGE_SIZE << min_t(unsigned int, attrs.granularity, 30);
 	lo = max(ALIGN_DOWN(addr, gran), istart << PAGE_SHIFT);
@@ -1027,15 +1289,26 @@ again:
 	if (ilast < (ULONG_MAX >> PAGE_SHIFT))
 		hi = min(hi, (ilast + 1) << PAGE_SHIFT);
 
-	ret = map_one(svm, addr, lo, hi, &attrs, true, write, false, &r);
-	if (ret == -ENOENT)
-		return -EFAULT;
-	if (ret >= 0 && mapped_stale(svm, r, seq)) {
+	w = (struct map_walk) { .attrs = attrs, .pos = lo, .end = hi,
+				.fault = true, .fault_addr = addr,
+				.write = write, .all_mapped = true };
+	ret = map_walk(svm, &w);
+	if (ret == -EFAULT && w.failed) {
+		remove_failed(svm, &w);
 		if (++tries < MAP_RETRIES)
 			goto again;
 		return -EAGAIN;
 	}
-	return ret;
+	if (ret == -ENOENT)
+		return -EFAULT;
+	if (ret < 0)
+		return ret;
+	if (mapped_stale(svm, seq, lo, hi)) {
+		if (++tries < MAP_RETRIES)
+			goto again;
+		return -EAGAIN;
+	}
+	return w.all_mapped ? AMDGPU_SVM_RANGE_ALREADY_MAPPED : 0;
 }
 
 /* Take the first range off a worker list; its queue reference is ours. */
@@ -1150,7 +1423,7 @@ static int range_restore(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 		return -ENOENT;
 	ret = range_current_pte(svm, r, &pte, &read_only);
 	if (!ret)
-		ret = range_map(svm, r, pte, read_only, false, false);
+		ret = range_map(svm, r, pte, read_only, false, false, false);
 	return ret;
 }
 

@@ -214,11 +214,19 @@ static void bench_map_512m(struct kunit *test)
 	bench_map(test, SZ_512M, "512MiB");
 }
 
-/* 2. Partial munmap inside mapped 2 MiB ranges: rebuild cost (XNACK off). */
+/*
+ * 2. Partial munmap inside mapped 2 MiB ranges: rebuild cost (XNACK off).
+ * Pages scattered in physical memory keep the rest of a range; where the
+ * hole cuts a physically contiguous run (the "_contig" rows), which amdgpu
+ * maps in fragments, the whole range goes and is mapped again.
+ */
 static void bench_partial_munmap(struct kunit *test)
 {
-	static const unsigned long holes[] = { SZ_4K, SZ_64K, SZ_1M };
-	static const char * const names[] = { "4KiB", "64KiB", "1MiB" };
+	static const unsigned long holes[] = { SZ_4K, SZ_64K, SZ_1M,
+					       SZ_4K, SZ_64K, SZ_1M };
+	static const char * const names[] = { "4KiB", "64KiB", "1MiB",
+					       "4KiB_contig", "64KiB_contig",
+					       "1MiB_contig" };
 	const unsigned long size = 2 * BENCH_RUNS * SZ_2M;
 	struct amdgpu_svm_test_pt *pt = amdgpu_svm_test_pt_create(test, false);
 	struct amdgpu_svm *svm = &pt->svm;
@@ -228,7 +236,10 @@ static void bench_partial_munmap(struct kunit *test)
 
 	for (h = 0; h < ARRAY_SIZE(holes); h++) {
 		start = amdgpu_svm_test_mmap(test, size, SZ_2M);
-		amdgpu_svm_test_fill(test, start, size, 2);
+		if (h < 3)
+			amdgpu_svm_test_fill_scattered(test, start, size, 2);
+		else
+			amdgpu_svm_test_fill(test, start, size, 2);
 		amdgpu_svm_test_set_ok(test, svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
 				       AMDGPU_SVM_ACCESS_IN_PLACE);
 		rebuilt = atomic64_read(&svm->stats.pages_rebuilt);

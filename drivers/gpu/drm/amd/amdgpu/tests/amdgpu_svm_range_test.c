@@ -41,13 +41,17 @@ static unsigned long mapped(struct amdgpu_svm_test_pt *pt, unsigned long addr,
 					((addr + size) >> PAGE_SHIFT) - 1);
 }
 
-/* XNACK off: an 8 MiB span of written memory, made accessible. */
+/*
+ * XNACK off: an 8 MiB span of written memory, made accessible. Its pages
+ * are not physically contiguous, so that a partial munmap keeps the rest
+ * (range_cut_runs_on() in the range layer).
+ */
 static struct amdgpu_svm_test_pt *mapped_8m(struct kunit *test, unsigned long *start)
 {
 	struct amdgpu_svm_test_pt *pt = amdgpu_svm_test_pt_create(test, false);
 
 	*start = amdgpu_svm_test_mmap(test, SZ_8M, SZ_2M);
-	amdgpu_svm_test_fill(test, *start, SZ_8M, 1);
+	amdgpu_svm_test_fill_scattered(test, *start, SZ_8M, 1);
 	amdgpu_svm_test_set_ok(test, &pt->svm, *start, SZ_8M, AMDGPU_SVM_ATTR_ACCESS,
 			       AMDGPU_SVM_ACCESS_IN_PLACE);
 	return pt;
@@ -208,7 +212,7 @@ static void xnack_on_drops_stale_and_duplicate_faults(struct kunit *test)
 	unsigned long start;
 
 	start = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
-	amdgpu_svm_test_fill(test, start, SZ_4M, 5);
+	amdgpu_svm_test_fill_scattered(test, start, SZ_4M, 5);
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, start, 100, true), 0);
 	KUNIT_EXPECT_EQ(test, stat(&svm->stats.faults_handled), 1);
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, start + SZ_4K, 101, true), 0);
@@ -238,6 +242,52 @@ static void xnack_on_drops_stale_and_duplicate_faults(struct kunit *test)
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_4M);
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
+
+/*
+ * XNACK on: one fault maps the whole granularity-aligned granule around
+ * its address, as KFD does, whatever the granularity (1 to 512 pages),
+ * and nothing outside it.
+ */
+static void xnack_on_fault_maps_the_granule(struct kunit *test)
+{
+	const unsigned int granularity = *(const unsigned int *)test->param_value;
+	struct amdgpu_svm_test_pt *pt = amdgpu_svm_test_pt_create(test, true);
+	struct amdgpu_svm *svm = &pt->svm;
+	unsigned long start, granule, addr, lo;
+
+	start = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
+	amdgpu_svm_test_fill(test, start, SZ_4M, 7);
+	amdgpu_svm_test_set_ok(test, svm, start, SZ_4M, AMDGPU_SVM_ATTR_GRANULARITY,
+			       granularity);
+	granule = PAGE_SIZE << granularity;
+	/* A page in the middle of a granule, away from the 2 MiB boundary. */
+	addr = start + SZ_1M + granule / 2 + PAGE_SIZE * 3;
+	lo = ALIGN_DOWN(addr, granule);
+
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, addr, 0, false), 0);
+	KUNIT_EXPECT_EQ_MSG(test, mapped(pt, lo, granule), pages(granule),
+			    "granularity %u: the fault did not map its granule",
+			    granularity);
+	KUNIT_EXPECT_EQ_MSG(test, mapped(pt, start, SZ_4M), pages(granule),
+			    "granularity %u: the fault mapped beyond its granule",
+			    granularity);
+	KUNIT_EXPECT_EQ(test, stat(&svm->stats.faults_handled), 1);
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_4M);
+
+	/* Another page of the granule obtains no page again. */
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, lo, 0, false), 0);
+	KUNIT_EXPECT_EQ(test, stat(&svm->stats.pages_obtained), pages(granule));
+	amdgpu_svm_test_pt_destroy(test, pt);
+}
+
+static const unsigned int granularities[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+
+static void granularity_desc(const unsigned int *g, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "granularity %u", *g);
+}
+
+KUNIT_ARRAY_PARAM(granularity, granularities, granularity_desc);
 
 static void gpu_ro_on_one_page_splits_the_range(struct kunit *test)
 {
@@ -279,7 +329,8 @@ static void xnack_off_unrelated_munmaps_do_not_stall_mapping(struct kunit *test)
 	pt->churn_end = start + SZ_4M;
 	amdgpu_svm_test_set_ok(test, svm, start, SZ_2M, AMDGPU_SVM_ATTR_ACCESS,
 			       AMDGPU_SVM_ACCESS_IN_PLACE);
-	pt->churn = 0;
+	flush_work(&pt->churn_work);
+	WRITE_ONCE(pt->churn, 0);
 	KUNIT_EXPECT_GT(test, atomic_read(&svm->attrs.unmap_seq), 0);
 	KUNIT_EXPECT_EQ_MSG(test, stat(&svm->stats.pages_obtained), pages(SZ_2M),
 			    "unrelated munmaps made the mapping start over");
@@ -306,6 +357,7 @@ static struct kunit_case amdgpu_svm_range_cases[] = {
 	KUNIT_CASE(xnack_off_dontneed_restores),
 	KUNIT_CASE(xnack_on_faults_map_on_demand),
 	KUNIT_CASE(xnack_on_drops_stale_and_duplicate_faults),
+	KUNIT_CASE_PARAM(xnack_on_fault_maps_the_granule, granularity_gen_params),
 	KUNIT_CASE(gpu_ro_on_one_page_splits_the_range),
 	KUNIT_CASE(xnack_off_unrelated_munmaps_do_not_stall_mapping),
 	KUNIT_CASE(teardown_with_work_queued),

@@ -177,6 +177,37 @@ void amdgpu_svm_test_fill(struct kunit *test, unsigned long start,
 }
 
 /**
+ * amdgpu_svm_test_fill_scattered() - Fill user memory so no neighbours touch
+ * @test: the test
+ * @start: page-aligned user address
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @seed: as for amdgpu_svm_test_fill()
+ *
+ * As amdgpu_svm_test_fill(), but faults the even pages in first and the
+ * odd ones after them. The page allocator hands out neighbouring physical
+ * pages to faults in a row, so memory filled in order tends to be one
+ * physically contiguous run, which amdgpu maps in fragments; filled this
+ * way, no two neighbouring virtual pages are neighbours in physical
+ * memory, and each PTE maps one page.
+ */
+void amdgpu_svm_test_fill_scattered(struct kunit *test, unsigned long start,
+				    unsigned long size, u32 seed)
+{
+	unsigned long addr;
+	int odd;
+
+	for (odd = 0; odd < 2; odd++) {
+		for (addr = start + odd * PAGE_SIZE; addr < start + size;
+		     addr += 2 * PAGE_SIZE) {
+			u64 val = amdgpu_svm_test_pattern(seed, addr);
+
+			KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr, &val,
+							   sizeof(val)), 0);
+		}
+	}
+}
+
+/**
  * amdgpu_svm_test_dma_holds() - Read a page through its DMA address
  * @dev: the device the address was mapped for
  * @addr: DMA address of the start of a page

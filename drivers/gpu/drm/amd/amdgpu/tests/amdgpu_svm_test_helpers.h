@@ -23,6 +23,8 @@ u32 amdgpu_svm_test_seed(void);
 u64 amdgpu_svm_test_pattern(u32 seed, unsigned long addr);
 void amdgpu_svm_test_fill(struct kunit *test, unsigned long start,
 			  unsigned long size, u32 seed);
+void amdgpu_svm_test_fill_scattered(struct kunit *test, unsigned long start,
+				    unsigned long size, u32 seed);
 bool amdgpu_svm_test_dma_holds(struct device *dev, dma_addr_t addr,
 			       u64 expected);
 void amdgpu_svm_test_fuzz(struct kunit *test, unsigned int iterations);

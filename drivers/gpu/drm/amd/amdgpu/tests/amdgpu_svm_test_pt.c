@@ -23,11 +23,13 @@
  */
 
 #include <kunit/test.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_device.h>
 
@@ -46,15 +48,34 @@ static int pt_lock(struct amdgpu_svm *svm)
 	return 0;
 }
 
+/*
+ * Unmap the next page of the churn from another thread, as a process's
+ * malloc and free would while SVM maps: it waits for the mmap lock that
+ * the map path may hold.
+ */
+static void pt_churn_work(struct work_struct *work)
+{
+	struct amdgpu_svm_test_pt *pt = container_of(work, struct amdgpu_svm_test_pt,
+						     churn_work);
+	struct mm_struct *mm = pt->svm.mm;
+	unsigned long addr = READ_ONCE(pt->churn);
+
+	if (!addr || addr >= pt->churn_end || !mmget_not_zero(mm))
+		return;
+	kthread_use_mm(mm);
+	vm_munmap(addr, PAGE_SIZE);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	WRITE_ONCE(pt->churn, addr + PAGE_SIZE);
+}
+
 static void pt_unlock(struct amdgpu_svm *svm)
 {
 	struct amdgpu_svm_test_pt *pt = to_pt(svm);
 
 	mutex_unlock(&pt->lock);
-	if (pt->churn && pt->churn < pt->churn_end && current->mm == svm->mm) {
-		vm_munmap(pt->churn, PAGE_SIZE);
-		pt->churn += PAGE_SIZE;
-	}
+	if (READ_ONCE(pt->churn) && current->mm == svm->mm)
+		queue_work(system_unbound_wq, &pt->churn_work);
 }
 
 static int pt_map(struct amdgpu_svm *svm, unsigned long start,
@@ -201,6 +222,8 @@ static void pt_release(void *data)
 {
 	struct amdgpu_svm_test_pt *pt = data;
 
+	WRITE_ONCE(pt->churn, 0);
+	cancel_work_sync(&pt->churn_work);
 	amdgpu_svm_fini(&pt->svm);
 	/* The release notifier drops the last reference after SRCU readers. */
 	mmu_notifier_synchronize();
@@ -283,6 +306,7 @@ struct amdgpu_svm_test_pt *amdgpu_svm_test_pt_create_on(struct kunit *test,
 	mutex_init(&pt->lock);
 	xa_init(&pt->entries);
 	init_completion(&pt->released);
+	INIT_WORK(&pt->churn_work, pt_churn_work);
 	pt->gem_start = 1;
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_init(&pt->svm, drm, mm, xnack_on,
 					      9, &pt_ops, pt), 0);

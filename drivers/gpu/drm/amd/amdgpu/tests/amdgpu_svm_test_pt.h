@@ -9,6 +9,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "../amdgpu_svm.h"
@@ -32,10 +33,11 @@ struct kunit;
  * @count_only: benchmarks only: map stores no entry and only adds to
  *	@pages_written, so that a figure can leave out the cost of this table
  * @released: the SVM's last reference went
- * @churn: if not 0, each unlock_pt in the test task unmaps the page here
- *	and moves on to the next, up to @churn_end: the malloc and free of
- *	other memory while SVM maps
+ * @churn: if not 0, each unlock_pt in the test task has @churn_work unmap
+ *	the page here and move on to the next, up to @churn_end: the malloc
+ *	and free of other memory, by another thread, while SVM maps
  * @churn_end: end of the memory @churn walks
+ * @churn_work: unmaps the churn's next page in the test's mm
  * @watch: if not NULL, the DMA address each page of [@watch_first,
  *	@watch_last] had (0: none); every invalidation checks that the pages
  *	outside its span still have it (amdgpu_svm_test_pt_watch())
@@ -59,6 +61,7 @@ struct amdgpu_svm_test_pt {
 	struct completion released;
 	unsigned long churn;
 	unsigned long churn_end;
+	struct work_struct churn_work;
 	dma_addr_t *watch;
 	unsigned long watch_first;
 	unsigned long watch_last;

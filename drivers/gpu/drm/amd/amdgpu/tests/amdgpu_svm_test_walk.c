@@ -108,6 +108,7 @@ static void walk_decode_leaf(struct amdgpu_device *adev, u64 e, u64 in_leaf,
 	out->writeable = e & AMDGPU_PTE_WRITEABLE;
 	out->is_pte = walk_is_gfx12(adev) && (e & AMDGPU_PTE_IS_PTE);
 	out->mtype = walk_mtype(adev, e);
+	out->frag = (e >> 7) & 0x1f;	/* AMDGPU_PTE_FRAG() */
 	out->addr = (e & WALK_ADDR_MASK) + (in_leaf << AMDGPU_GPU_PAGE_SHIFT);
 }
 

@@ -21,6 +21,8 @@ struct amdgpu_vm;
  * @snooped: accesses snoop the CPU caches
  * @is_pte: the GFX12 "is a PTE" bit
  * @mtype: the memory type field, as the generation encodes it
+ * @frag: the fragment field: the leaf claims that the 2^@frag pages of
+ *	its aligned block are valid and contiguous (amdgpu_vm_pte_fragment())
  * @addr: the address of the page the GPU reaches
  * @pte: the raw leaf entry
  * @leaf_level: the page-table level of the leaf (&enum amdgpu_vm_level)
@@ -35,6 +37,7 @@ struct amdgpu_svm_test_gpu_page {
 	bool snooped;
 	bool is_pte;
 	u32 mtype;
+	unsigned int frag;
 	u64 addr;
 	u64 pte;
 	unsigned int leaf_level;

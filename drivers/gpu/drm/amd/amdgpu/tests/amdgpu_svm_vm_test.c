@@ -132,6 +132,39 @@ static const char *mirror_page(struct kunit *test, struct amdgpu_svm_test_vm *fi
 	return NULL;
 }
 
+/* Fragments wider than this (1 GiB) are not something SVM writes. */
+#define FRAG_MAX_CHECKED	18
+
+/*
+ * What is wrong with the fragment of the valid PTE at @addr, or NULL: the
+ * PTE claims its whole aligned block of 2^frag pages valid and contiguous,
+ * so a TLB entry made from it reaches every page of the block, whatever
+ * their own PTEs say. *@block gets the block's first page, so that the
+ * caller checks each block once.
+ */
+static const char *fragment_page(struct amdgpu_svm_test_vm *fix, unsigned long addr,
+				 const struct amdgpu_svm_test_gpu_page *gp,
+				 unsigned long *block)
+{
+	struct amdgpu_svm_test_gpu_page other;
+	unsigned long page = addr >> PAGE_SHIFT, n, i;
+	u64 base;
+
+	if (gp->frag > FRAG_MAX_CHECKED)
+		return "implausibly large fragment";
+	n = 1UL << gp->frag;
+	*block = ALIGN_DOWN(page, n);
+	base = gp->addr - (u64)(page - *block) * PAGE_SIZE;
+	for (i = 0; i < n; i++) {
+		walk(fix, (*block + i) << PAGE_SHIFT, &other);
+		if (!other.valid)
+			return "a fragment reaches a page with no valid PTE";
+		if (other.addr != base + i * PAGE_SIZE)
+			return "a fragment reaches a page it does not map";
+	}
+	return NULL;
+}
+
 /*
  * Every page of [start, start + size) as the GPU would reach it through
  * the real page tables: the CPU's current page with exactly the access
@@ -142,13 +175,23 @@ static void mirror_check(struct kunit *test, struct amdgpu_svm_test_vm *fix,
 			 unsigned long start, unsigned long size, bool complete)
 {
 	struct amdgpu_svm *svm = get_svm(test, fix);
-	unsigned long addr, bad = 0;
+	unsigned long addr, bad = 0, block, checked = ULONG_MAX;
+	struct amdgpu_svm_test_gpu_page gp;
+	unsigned int checked_frag = 0;
 	const char *why;
 
 	amdgpu_svm_flush_work(svm);
 	mutex_lock(&svm->lock);
 	for (addr = start; addr < start + size; addr += PAGE_SIZE) {
 		why = mirror_page(test, fix, svm, addr, complete);
+		walk(fix, addr, &gp);
+		if (!why && gp.valid && gp.frag &&
+		    (ALIGN_DOWN(addr >> PAGE_SHIFT, 1UL << min(gp.frag, 31U)) != checked ||
+		     gp.frag != checked_frag)) {
+			why = fragment_page(fix, addr, &gp, &block);
+			checked = block;
+			checked_frag = gp.frag;
+		}
 		if (why && bad++ < 4)
 			kunit_err(test, "GPU page %#lx: %s\n", addr, why);
 	}
@@ -210,17 +253,26 @@ static void skip_unless_xnack(struct kunit *test, bool on)
 }
 
 /* XNACK off: 8 MiB the CPU filled, GPU-mapped by SET_ATTR(IN_PLACE). */
-static struct amdgpu_svm_test_vm *mapped_8m(struct kunit *test,
-					    unsigned long *start)
+static struct amdgpu_svm_test_vm *map_8m(struct kunit *test, unsigned long *start,
+					 bool scattered)
 {
 	struct amdgpu_svm_test_vm *fix = make_vm(test);
 
 	*start = amdgpu_svm_test_mmap(test, SZ_8M, SZ_2M);
-	amdgpu_svm_test_fill(test, *start, SZ_8M, 1);
+	if (scattered)
+		amdgpu_svm_test_fill_scattered(test, *start, SZ_8M, 1);
+	else
+		amdgpu_svm_test_fill(test, *start, SZ_8M, 1);
 	KUNIT_ASSERT_EQ(test, set1(test, fix, *start, SZ_8M, AMDGPU_SVM_ATTR_ACCESS,
 				   AMDGPU_SVM_ACCESS_IN_PLACE), 0);
 	KUNIT_ASSERT_FALSE(test, get_svm(test, fix)->xnack_on);
 	return fix;
+}
+
+static struct amdgpu_svm_test_vm *mapped_8m(struct kunit *test,
+					    unsigned long *start)
+{
+	return map_8m(test, start, false);
 }
 
 static void vm_set_maps_readable_writeable_ptes(struct kunit *test)
@@ -322,23 +374,36 @@ static void watching_flush(struct amdgpu_svm *svm, bool heavy)
 	watch.lost += neighbours_lost();
 }
 
-/* 8 MiB the CPU filled, GPU-mapped: by SET (XNACK off) or by faults. */
+/*
+ * 8 MiB the CPU filled, GPU-mapped: by SET (XNACK off) or by faults.
+ * @scattered: no two neighbouring pages physically adjacent (so no PTE has
+ * a fragment); otherwise filled in order, in physically contiguous runs.
+ */
 static struct amdgpu_svm_test_vm *gpu_mapped_8m(struct kunit *test,
-						unsigned long *start)
+						unsigned long *start,
+						bool scattered)
 {
 	struct amdgpu_svm_test_vm *fix;
 	unsigned long a;
 
 	if (!this_case(test)->params.retry_faults)
-		return mapped_8m(test, start);
+		return map_8m(test, start, scattered);
 	fix = make_vm(test);
 	*start = amdgpu_svm_test_mmap(test, SZ_8M, SZ_2M);
-	amdgpu_svm_test_fill(test, *start, SZ_8M, 1);
+	if (scattered)
+		amdgpu_svm_test_fill_scattered(test, *start, SZ_8M, 1);
+	else
+		amdgpu_svm_test_fill(test, *start, SZ_8M, 1);
 	KUNIT_ASSERT_EQ(test, set1(test, fix, *start, SZ_8M,
 				   AMDGPU_SVM_ATTR_GRANULARITY, 9), 0);
 	for (a = *start; a < *start + SZ_8M; a += SZ_2M)
 		KUNIT_ASSERT_TRUE(test, gpu_fault(fix, a, true));
 	return fix;
+}
+
+static void restore_gpu_ops(void *svm)
+{
+	((struct amdgpu_svm *)svm)->ops = &amdgpu_svm_gpu_ops;
 }
 
 /*
@@ -355,7 +420,7 @@ static void vm_partial_munmap_keeps_the_neighbours(struct kunit *test)
 	unsigned long start, a;
 	u64 quiesces, obtained;
 
-	fix = gpu_mapped_8m(test, &start);
+	fix = gpu_mapped_8m(test, &start, true);
 	svm = get_svm(test, fix);
 	watch.fix = fix;
 	watch.start = start;
@@ -374,6 +439,8 @@ static void vm_partial_munmap_keeps_the_neighbours(struct kunit *test)
 	watching_ops = amdgpu_svm_gpu_ops;
 	watching_ops.flush = watching_flush;
 	svm->ops = &watching_ops;
+	/* Before the fixture goes, even if an assertion ends the case. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_gpu_ops, svm), 0);
 
 	KUNIT_ASSERT_EQ(test, vm_munmap(watch.hole, watch.size), 0);
 	KUNIT_EXPECT_EQ_MSG(test, watch.lost, 0, "the notifier took PTEs outside the hole");
@@ -385,6 +452,45 @@ static void vm_partial_munmap_keeps_the_neighbours(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.pages_obtained), obtained);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.ranges_split), 1);
 	mirror_check(test, fix, start, SZ_8M, true);
+}
+
+/*
+ * A hole inside a physically contiguous run: amdgpu maps the run in
+ * fragments, and a neighbour's PTE would claim the hole as part of its
+ * fragment after the hole's own PTEs were cleared, so that a TLB entry
+ * made from it still reached the freed page. The whole range goes
+ * instead (XNACK off: behind a quiesce, and is mapped again); no valid
+ * PTE's fragment reaches the hole (mirror_check() checks every fragment).
+ */
+static void vm_partial_munmap_in_a_contiguous_run(struct kunit *test)
+{
+	struct amdgpu_svm_test_gpu_page gp;
+	struct amdgpu_svm_test_vm *fix;
+	unsigned long start, hole;
+	struct amdgpu_svm *svm;
+
+	fix = gpu_mapped_8m(test, &start, false);
+	svm = get_svm(test, fix);
+	/* A page in the middle of the first fragment of 4 pages or more. */
+	for (hole = start; hole < start + SZ_2M; hole += PAGE_SIZE) {
+		walk(fix, hole, &gp);
+		if (gp.valid && gp.frag >= 2 && gp.frag <= FRAG_MAX_CHECKED)
+			break;
+	}
+	if (hole >= start + SZ_2M)
+		kunit_skip(test, "no two neighbouring pages are physically contiguous");
+	hole = (ALIGN_DOWN(hole >> PAGE_SHIFT, 1UL << gp.frag) +
+		(1UL << (gp.frag - 1))) << PAGE_SHIFT;
+	mirror_check(test, fix, start, SZ_8M,
+		     !this_case(test)->params.retry_faults);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(hole, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, valid_ptes(fix, hole, PAGE_SIZE), 0);
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_GE(test, atomic64_read(&svm->stats.partial_unmap_fallbacks), 1);
+	mirror_check(test, fix, start, SZ_8M,
+		     !this_case(test)->params.retry_faults);
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->evictions), 0);
 }
 
 static void vm_dontneed_evicts_and_restores(struct kunit *test)
@@ -891,6 +997,7 @@ static struct kunit_case amdgpu_svm_vm_cases[] = {
 	KUNIT_CASE_PARAM(vm_flag_change_rewrites_in_place, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_read_only_vma_maps_read_only, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_partial_munmap_keeps_the_neighbours, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_partial_munmap_in_a_contiguous_run, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_dontneed_evicts_and_restores, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_xnack_on_fault_maps_the_page, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_transient_fault_error_is_retried, vm_case_gen_params),
