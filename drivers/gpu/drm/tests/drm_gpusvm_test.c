@@ -590,6 +590,17 @@ static void drm_gpusvm_test_get_pages_retries_on_invalidation(struct kunit *test
  * inside the VMA and up to the ranges already there, mapped without the
  * lock being dropped, retried on invalidation too.
  */
+/* drm_gpusvm_get_pages_locked() of all of @range; the mmap lock is held. */
+static int get_pages_locked(struct test_svm *svm, struct drm_gpusvm_range *range)
+{
+	struct drm_gpusvm_ctx ctx = {};
+
+	return drm_gpusvm_get_pages_locked(&svm->gpusvm, &to_test_range(range)->pages,
+					   current->mm, &range->notifier->notifier,
+					   drm_gpusvm_range_start(range),
+					   drm_gpusvm_range_end(range), &ctx);
+}
+
 static void drm_gpusvm_test_insert_span_under_mmap_lock(struct kunit *test)
 {
 	struct test_svm *svm = test_svm_create(test, false);
@@ -632,21 +643,16 @@ static void drm_gpusvm_test_insert_span_under_mmap_lock(struct kunit *test)
 						 start + SZ_8M, &ctx);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
 	KUNIT_EXPECT_EQ(test, drm_gpusvm_range_end(c), start + SZ_4M);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(drm_gpusvm_range_find_or_insert_span(&svm->gpusvm,
-			start + SZ_4M, start + SZ_8M, &ctx)), -ENOENT);
+	z = drm_gpusvm_range_find_or_insert_span(&svm->gpusvm, start + SZ_4M,
+						 start + SZ_8M, &ctx);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(z), -ENOENT);
 	z = drm_gpusvm_range_find_or_insert_span(&svm->gpusvm, zero, zero + SZ_64K, &ctx);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, z);
 
-	KUNIT_EXPECT_EQ(test, drm_gpusvm_get_pages_locked(&svm->gpusvm,
-			&to_test_range(a)->pages, mm, &a->notifier->notifier,
-			drm_gpusvm_range_start(a), drm_gpusvm_range_end(a), &ctx), 0);
-	KUNIT_EXPECT_EQ(test, drm_gpusvm_get_pages_locked(&svm->gpusvm,
-			&to_test_range(c)->pages, mm, &c->notifier->notifier,
-			drm_gpusvm_range_start(c), drm_gpusvm_range_end(c), &ctx), 0);
+	KUNIT_EXPECT_EQ(test, get_pages_locked(svm, a), 0);
+	KUNIT_EXPECT_EQ(test, get_pages_locked(svm, c), 0);
 	/* Write faults on the zero page invalidate from inside the fault. */
-	KUNIT_EXPECT_EQ(test, drm_gpusvm_get_pages_locked(&svm->gpusvm,
-			&to_test_range(z)->pages, mm, &z->notifier->notifier,
-			drm_gpusvm_range_start(z), drm_gpusvm_range_end(z), &ctx), 0);
+	KUNIT_EXPECT_EQ(test, get_pages_locked(svm, z), 0);
 	mmap_read_unlock(mm);
 	KUNIT_EXPECT_GT(test, svm->invalidations, 0);
 	drm_gpusvm_notifiers_remove_unused(&svm->gpusvm, start, start + SZ_4M);
