@@ -630,10 +630,13 @@ static void range_take_apart(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 				amdgpu_svm_hold_queues(svm);
 				/*
 				 * The worker or request that got here may have
-				 * read the eviction count before this hold:
-				 * the restore worker resumes the queues once
-				 * the rest is mapped again.
+				 * read the eviction count before this hold, and
+				 * may fail to map the rest: the restore worker
+				 * maps it (again) and resumes the queues once
+				 * it is mapped.
 				 */
+				amdgpu_svm_retry_later(svm, range_first_page(r),
+						       range_last_page(r), -EAGAIN);
 				mod_delayed_work(svm->wq, &svm->restore_work, 0);
 			}
 		}
@@ -1028,7 +1031,8 @@ static int map_walk_locked(struct amdgpu_svm *svm, struct map_walk *w)
 			tries = 0;
 			continue;
 		}
-		if (ret == -EFAULT)
+		/* The CPU took the pages; any other -EFAULT is HMM's refusal. */
+		if (ret == -EFAULT && r->base.flags.unmapped)
 			w->failed = r;
 		if (ret < 0)
 			return ret;
@@ -1052,14 +1056,14 @@ static int map_walk(struct amdgpu_svm *svm, struct map_walk *w)
 	int ret;
 
 	ret = drm_gpusvm_notifiers_insert(&svm->gpusvm, start, w->end);
-	if (ret)
-		return ret;
-	if (!mmget_not_zero(mm))
-		return -ESRCH;
-	mmap_read_lock(mm);
-	ret = map_walk_locked(svm, w);
-	mmap_read_unlock(mm);
-	mmput(mm);
+	if (!ret && !mmget_not_zero(mm))
+		ret = -ESRCH;
+	if (!ret) {
+		mmap_read_lock(mm);
+		ret = map_walk_locked(svm, w);
+		mmap_read_unlock(mm);
+		mmput(mm);
+	}
 	drm_gpusvm_notifiers_remove_unused(&svm->gpusvm, start, w->end);
 	return ret;
 }
@@ -1080,17 +1084,18 @@ static void remove_failed(struct amdgpu_svm *svm, struct map_walk *w)
 }
 
 /*
- * Whether the CPU unmapped memory in [@start, @end) since @seq was read:
- * the attributes the ranges there were mapped with may belong to a mapping
- * that is gone (and the memory mapped anew). Then those ranges go, to be
- * made again from the attributes as they are now; one an unmap cut keeps
- * what is left of it, whose attributes stand.
+ * Whether the CPU unmapped memory under a range of [@start, @end) since
+ * @seq was read: the attributes that range was mapped with may belong to
+ * a mapping that is gone (and the memory mapped anew). Then such ranges
+ * go, and only they, to be made again from the attributes as they are
+ * now; one an unmap cut keeps what is left of it, whose attributes stand.
  */
 static bool mapped_stale(struct amdgpu_svm *svm, int seq, unsigned long start,
 			 unsigned long end)
 {
 	struct drm_gpusvm_notifier *notifier, *next_notifier;
 	struct drm_gpusvm_range *range, *next;
+	bool stale = false;
 
 	if (start >= end ||
 	    !amdgpu_svm_attr_unmapped_since(&svm->attrs, seq, start >> PAGE_SHIFT,
@@ -1099,13 +1104,20 @@ static bool mapped_stale(struct amdgpu_svm *svm, int seq, unsigned long start,
 	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm,
 					  start, end) {
 		drm_gpusvm_for_each_range_safe(range, next, notifier, start, end) {
+			struct amdgpu_svm_range *r = to_range(range);
+
+			if (!amdgpu_svm_attr_unmapped_since(&svm->attrs, seq,
+							    range_first_page(r),
+							    range_last_page(r)))
+				continue;
+			stale = true;
 			if (range->flags.unmapped)
-				range_take_apart(svm, to_range(range));
+				range_take_apart(svm, r);
 			else
-				range_remove(svm, to_range(range));
+				range_remove(svm, r);
 		}
 	}
-	return true;
+	return stale;
 }
 
 /* Past the VMA at @pos, or to the next one, for a caller without the mmap lock. */
@@ -1125,15 +1137,17 @@ static unsigned long skip_vma(struct amdgpu_svm *svm, unsigned long pos,
 
 /*
  * Map one attribute interval of a span, [*pos, end), with @attrs, read
- * after @seq: again where the CPU changed the memory under it, at most
- * MAP_RETRIES times. Advances *pos past what is mapped.
+ * after @seq; again where the CPU took the pages of a range under the
+ * walk. Advances *pos past what is mapped. -ESTALE: the CPU unmapped
+ * memory under a range just mapped, which is gone again; *pos is left
+ * where the walk began, for the caller to look the attributes up anew.
  */
 static int map_interval(struct amdgpu_svm *svm, unsigned long *pos,
 			unsigned long end, const struct amdgpu_svm_attrs *attrs,
 			int seq, bool rebuild)
 {
 	struct map_walk w = { .attrs = *attrs, .end = end, .rebuild = rebuild };
-	int ret, tries = 0, faults = 0;
+	int ret, faults = 0;
 	unsigned long from;
 	bool failed;
 
@@ -1143,16 +1157,13 @@ static int map_interval(struct amdgpu_svm *svm, unsigned long *pos,
 		ret = map_walk(svm, &w);
 		failed = !!w.failed;
 		remove_failed(svm, &w);
-		if (mapped_stale(svm, seq, from, w.pos)) {
-			/* Look again; never leave a hole behind. */
-			if (++tries >= MAP_RETRIES)
-				return -EAGAIN;
-			seq = amdgpu_svm_attr_unmap_seq(&svm->attrs);
-			continue;
-		}
+		if (mapped_stale(svm, seq, from, w.pos))
+			return -ESTALE;
 		*pos = w.pos;
 		if (!ret)
 			return 0;
+		if (w.pos > from)
+			faults = 0;
 		/* The CPU mapping changed under us: once more. */
 		if (failed && faults++ < 1)
 			continue;
@@ -1192,7 +1203,7 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 	unsigned long pos = start << PAGE_SHIFT, end = (last + 1) << PAGE_SHIFT;
 	struct amdgpu_svm_attrs attrs;
 	unsigned long istart, ilast, hi;
-	int ret, seq;
+	int ret, seq, stale = 0;
 
 	lockdep_assert_held(&svm->lock);
 	while (pos < end) {
@@ -1210,14 +1221,24 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 			continue;
 		}
 		ret = map_interval(svm, &pos, hi, &attrs, seq, rebuild);
+		if (ret == -ESTALE) {
+			/* Look again; never leave a hole behind. */
+			if (++stale >= MAP_RETRIES)
+				return -EAGAIN;
+			continue;
+		}
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-/* Whether a VMA holds @addr, and grants a write if @write. */
-static int fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool write)
+/*
+ * Whether a readable VMA holds @addr, and grants a write if @write; its
+ * bounds, which bound the granule a fault maps, as KFD bounds it.
+ */
+static int fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool write,
+			   unsigned long *vm_start, unsigned long *vm_end)
 {
 	struct mm_struct *mm = svm->gpusvm.mm;
 	struct vm_area_struct *vma;
@@ -1227,10 +1248,14 @@ static int fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool writ
 		return -ESRCH;
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, addr);
-	if (!vma)
+	if (!vma || !(vma->vm_flags & VM_READ))
 		ret = -EFAULT;
 	else if (write && !(vma->vm_flags & VM_WRITE))
 		ret = -EPERM;
+	if (!ret) {
+		*vm_start = vma->vm_start;
+		*vm_end = vma->vm_end;
+	}
 	mmap_read_unlock(mm);
 	mmput(mm);
 	return ret;
@@ -1245,9 +1270,9 @@ static int fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool writ
  * Maps the granularity-aligned chunk around @addr, as KFD does, whatever
  * the granularity (drm_gpusvm's chunk sizes do not apply: the ranges are
  * named, drm_gpusvm_range_find_or_insert_span()), within the attribute
- * interval and the VMAs, under one hold of the mmap lock. Pages of the
- * granule the GPU may not reach are passed over; the faulting page must
- * be reachable.
+ * interval and the faulting VMA, as KFD bounds it, under one hold of the
+ * mmap lock. Pages of the granule the GPU may not reach are passed over;
+ * the faulting page must be reachable.
  *
  * The attributes are looked up again if the CPU unmapped memory with
  * attributes while the granule was being mapped (see
@@ -1256,7 +1281,7 @@ static int fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool writ
  * Return: 0; %AMDGPU_SVM_RANGE_ALREADY_MAPPED if the granule was mapped as
  * asked less than %AMDGPU_SVM_FAULT_DUPLICATE_MS ago (a duplicate fault);
  * -EACCES if the address is INACCESSIBLE; -EPERM for a write to a GPU_RO
- * span or a read-only VMA; -EFAULT if no VMA holds the address; -EAGAIN if
+ * span or a read-only VMA; -EFAULT if no readable VMA holds the address, or HMM cannot fault it in; -EAGAIN if
  * the CPU kept changing the memory while the granule was mapped; another
  * error of drm_gpusvm.
  */
@@ -1264,7 +1289,7 @@ int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 			       bool write)
 {
 	struct amdgpu_svm_attrs attrs;
-	unsigned long istart, ilast, gran, lo, hi;
+	unsigned long istart, ilast, gran, lo, hi, vm_start, vm_end;
 	struct map_walk w;
 	int ret, seq, tries = 0;
 
@@ -1279,13 +1304,13 @@ again:
 		return -EACCES;
 	if (write && (attrs.flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_GPU_RO)))
 		return -EPERM;
-	ret = fault_vma_check(svm, addr, write);
+	ret = fault_vma_check(svm, addr, write, &vm_start, &vm_end);
 	if (ret)
 		return ret;
 
 	gran = PAGE_SIZE << min_t(unsigned int, attrs.granularity, 30);
-	lo = max(ALIGN_DOWN(addr, gran), istart << PAGE_SHIFT);
-	hi = ALIGN(addr + 1, gran);
+	lo = max3(ALIGN_DOWN(addr, gran), istart << PAGE_SHIFT, vm_start);
+	hi = min(ALIGN(addr + 1, gran), vm_end);
 	if (ilast < (ULONG_MAX >> PAGE_SHIFT))
 		hi = min(hi, (ilast + 1) << PAGE_SHIFT);
 

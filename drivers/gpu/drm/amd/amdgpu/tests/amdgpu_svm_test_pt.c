@@ -66,7 +66,8 @@ static void pt_churn_work(struct work_struct *work)
 	vm_munmap(addr, PAGE_SIZE);
 	kthread_unuse_mm(mm);
 	mmput(mm);
-	WRITE_ONCE(pt->churn, addr + PAGE_SIZE);
+	/* Not if the churn was stopped meanwhile. */
+	cmpxchg(&pt->churn, addr, addr + PAGE_SIZE);
 }
 
 static void pt_unlock(struct amdgpu_svm *svm)
@@ -223,8 +224,8 @@ static void pt_release(void *data)
 	struct amdgpu_svm_test_pt *pt = data;
 
 	WRITE_ONCE(pt->churn, 0);
-	cancel_work_sync(&pt->churn_work);
 	amdgpu_svm_fini(&pt->svm);
+	cancel_work_sync(&pt->churn_work);
 	/* The release notifier drops the last reference after SRCU readers. */
 	mmu_notifier_synchronize();
 	WARN_ON(!wait_for_completion_timeout(&pt->released, 10 * HZ));
