@@ -1281,9 +1281,9 @@ static int fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool writ
  * Return: 0; %AMDGPU_SVM_RANGE_ALREADY_MAPPED if the granule was mapped as
  * asked less than %AMDGPU_SVM_FAULT_DUPLICATE_MS ago (a duplicate fault);
  * -EACCES if the address is INACCESSIBLE; -EPERM for a write to a GPU_RO
- * span or a read-only VMA; -EFAULT if no readable VMA holds the address, or HMM cannot fault it in; -EAGAIN if
- * the CPU kept changing the memory while the granule was mapped; another
- * error of drm_gpusvm.
+ * span or a read-only VMA; -EFAULT if no readable VMA holds the address
+ * or HMM cannot fault it in; -EAGAIN if the CPU kept changing the memory
+ * while the granule was mapped; another error of drm_gpusvm.
  */
 int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 			       bool write)
