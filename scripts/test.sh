@@ -74,6 +74,9 @@ if [ -n "$tree" ]; then
 		done
 	done
 
+	step "xe against the changed drm_gpusvm"
+	"$REPO/scripts/xe-check.sh" "$tree" "$x86" | record
+
 	step "uapi headers and ABI"
 	"$REPO/scripts/abi-check.sh" "$tree" | record
 	step "kselftests"
