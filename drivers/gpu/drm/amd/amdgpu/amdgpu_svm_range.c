@@ -1171,6 +1171,8 @@ static int map_interval(struct amdgpu_svm *svm, unsigned long *pos,
 			return ret;
 		/* No usable access here: go on past the VMA. */
 		*pos = skip_vma(svm, w.pos, end);
+		if (*pos >= end)
+			return 0;
 		faults = 0;
 	}
 }
