@@ -332,14 +332,25 @@ static void drm_gpusvm_test_insert_picks_chunks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, svm->live_ranges, 2);
 }
 
+/* A range over 2 MiB of fresh memory at *@start, its pages obtained. */
+static struct drm_gpusvm_range *mapped_2m(struct kunit *test, struct test_svm *svm,
+					  unsigned long *start)
+{
+	struct drm_gpusvm_range *range;
+
+	*start = test_mmap(test, SZ_2M, SZ_2M);
+	range = insert(test, svm, *start, *start, *start + SZ_2M);
+	KUNIT_ASSERT_EQ(test, get_pages(svm, range), 0);
+	return range;
+}
+
 static void drm_gpusvm_test_get_pages_maps_the_cpu_pages(struct kunit *test)
 {
 	struct test_svm *svm = test_svm_create(test, false);
-	unsigned long start = test_mmap(test, SZ_2M, SZ_2M);
+	unsigned long start;
 	struct drm_gpusvm_range *range;
 
-	range = insert(test, svm, start, start, start + SZ_2M);
-	KUNIT_ASSERT_EQ(test, get_pages(svm, range), 0);
+	range = mapped_2m(test, svm, &start);
 	expect_pages_hold_tags(test, svm, range);
 	/* Valid pages are not faulted or mapped again. */
 	KUNIT_ASSERT_EQ(test, get_pages(svm, range), 0);
@@ -349,11 +360,10 @@ static void drm_gpusvm_test_get_pages_maps_the_cpu_pages(struct kunit *test)
 static void drm_gpusvm_test_unmap_invalidates(struct kunit *test)
 {
 	struct test_svm *svm = test_svm_create(test, false);
-	unsigned long start = test_mmap(test, SZ_2M, SZ_2M);
+	unsigned long start;
 	struct drm_gpusvm_range *range;
 
-	range = insert(test, svm, start, start, start + SZ_2M);
-	KUNIT_ASSERT_EQ(test, get_pages(svm, range), 0);
+	range = mapped_2m(test, svm, &start);
 	drm_gpusvm_range_get(range);
 	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_4K), 0);
 	KUNIT_EXPECT_EQ(test, svm->invalidations, 1);
@@ -497,13 +507,12 @@ static void drm_gpusvm_test_split_keeps_the_rest(struct kunit *test)
 static void drm_gpusvm_test_pieces_invalidate(struct kunit *test)
 {
 	struct test_svm *svm = test_svm_create(test, true);
-	unsigned long start = test_mmap(test, SZ_2M, SZ_2M);
+	unsigned long start;
 	struct drm_gpusvm_range *range, *head, *tail;
 	struct drm_gpusvm_notifier *notifier;
 
-	range = insert(test, svm, start, start, start + SZ_2M);
+	range = mapped_2m(test, svm, &start);
 	notifier = range->notifier;
-	KUNIT_ASSERT_EQ(test, get_pages(svm, range), 0);
 	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_4K), 0);
 	mutex_lock(&svm->lock);
 	/* The tree's reference goes with the range: it is freed here. */
@@ -667,11 +676,10 @@ static void drm_gpusvm_test_insert_span_under_mmap_lock(struct kunit *test)
 static void drm_gpusvm_test_split_without_memory(struct kunit *test)
 {
 	struct test_svm *svm = test_svm_create(test, true);
-	unsigned long start = test_mmap(test, SZ_2M, SZ_2M);
+	unsigned long start;
 	struct drm_gpusvm_range *range;
 
-	range = insert(test, svm, start, start, start + SZ_2M);
-	KUNIT_ASSERT_EQ(test, get_pages(svm, range), 0);
+	range = mapped_2m(test, svm, &start);
 	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_4K), 0);
 	drm_gpusvm_range_get(range);
 	mutex_lock(&svm->lock);
@@ -701,12 +709,11 @@ static void drm_gpusvm_test_split_without_memory(struct kunit *test)
 static void drm_gpusvm_test_split_starts_over_on_invalidation(struct kunit *test)
 {
 	struct test_svm *svm = test_svm_create(test, true);
-	unsigned long start = test_mmap(test, SZ_2M, SZ_2M);
+	unsigned long start;
 	struct drm_gpusvm_range *range;
 	unsigned int invalidations;
 
-	range = insert(test, svm, start, start, start + SZ_2M);
-	KUNIT_ASSERT_EQ(test, get_pages(svm, range), 0);
+	range = mapped_2m(test, svm, &start);
 	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_4K), 0);
 	invalidations = svm->invalidations;
 	mutex_lock(&svm->lock);
