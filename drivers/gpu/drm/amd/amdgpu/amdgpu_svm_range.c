@@ -871,18 +871,9 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	had_pages = r->pages.flags.has_dma_mapping;
 	if (!had_pages && amdgpu_svm_fail_alloc(&svm->attrs))
 		return -ENOMEM;
-	if (mmap_locked)
-		ret = drm_gpusvm_get_pages_locked(&svm->gpusvm, &r->pages,
-						  svm->gpusvm.mm,
-						  &r->base.notifier->notifier,
-						  drm_gpusvm_range_start(&r->base),
-						  drm_gpusvm_range_end(&r->base),
-						  &ctx);
-	else
-		ret = drm_gpusvm_get_pages(&svm->gpusvm, &r->pages, svm->gpusvm.mm,
-					   &r->base.notifier->notifier,
-					   drm_gpusvm_range_start(&r->base),
-					   drm_gpusvm_range_end(&r->base), &ctx);
+	ret = (mmap_locked ? drm_gpusvm_get_pages_locked : drm_gpusvm_get_pages)
+		(&svm->gpusvm, &r->pages, svm->gpusvm.mm, &r->base.notifier->notifier,
+		 drm_gpusvm_range_start(&r->base), drm_gpusvm_range_end(&r->base), &ctx);
 	if (ret)
 		return ret;
 	if (!had_pages) {
@@ -997,6 +988,7 @@ static int map_walk_locked(struct amdgpu_svm *svm, struct map_walk *w)
 	struct amdgpu_svm_range *r;
 	unsigned long next;
 	int ret, tries = 0;
+	bool holds_fault;
 
 	mmap_assert_locked(svm->gpusvm.mm);
 	while (w->pos < w->end) {
@@ -1015,17 +1007,15 @@ static int map_walk_locked(struct amdgpu_svm *svm, struct map_walk *w)
 			continue;
 		}
 		r = to_range(range);
+		holds_fault = walk_holds_fault(w, drm_gpusvm_range_start(range),
+					       drm_gpusvm_range_end(range));
 		ret = r->base.flags.unmapped ? -EFAULT :
 		      range_map(svm, r, amdgpu_svm_range_pte(&w->attrs, ctx.read_only),
-				ctx.read_only, w->rebuild,
-				walk_holds_fault(w, drm_gpusvm_range_start(range),
-						 drm_gpusvm_range_end(range)),
-				true);
+				ctx.read_only, w->rebuild, holds_fault, true);
 		if (ret == -EAGAIN && ++tries < MAP_RETRIES)
 			continue;
 		if (ret < 0 && w->fault && map_error_means_unreachable(ret) &&
-		    !walk_holds_fault(w, drm_gpusvm_range_start(range),
-				      drm_gpusvm_range_end(range))) {
+		    !holds_fault) {
 			/* Left to a fault of its own. */
 			w->pos = drm_gpusvm_range_end(range);
 			tries = 0;
