@@ -8,15 +8,14 @@
 # apt sources name (read at run time, never written down here).  Signatures
 # are checked against the installed Debian archive keyring.
 #
-# Prints the path of the unpacked source tree on stdout.
+# Prints the path of the unpacked source tree on stdout (and only that:
+# callers capture it; messages go to stderr).
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-cache=${SVM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/amdgpu-svm}
-pkg=linux-source-7.3
-apt_dir=$cache/apt
+pkg=$BASE_PKG
+apt_dir=$BASE_APT
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/parts"
-
-log() { echo "fetch-base: $*" >&2; }
 
 # The system's Debian mirror: the URI of the entry that serves bookworm.
 system_mirror() {
@@ -31,10 +30,10 @@ system_mirror() {
 }
 
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -f "$keyring" ] || { log "no Debian archive keyring at $keyring"; exit 1; }
+[ -f "$keyring" ] || die "no Debian archive keyring at $keyring"
 
 mirror=$(system_mirror | head -n 1)
-[ -n "$mirror" ] || { log "cannot find a Debian mirror in the system's apt sources"; exit 1; }
+[ -n "$mirror" ] || die "cannot find a Debian mirror in the system's apt sources"
 
 cat > "$apt_dir/sources.list" <<SRC
 deb [signed-by=$keyring] $mirror trixie-backports main
@@ -50,7 +49,7 @@ aptopts=(-o Dir::Etc::SourceList="$apt_dir/sources.list"
 	 -o APT::Get::List-Cleanup=0
 	 -o APT::Sandbox::User=root)
 
-deb=$(ls "$apt_dir"/archives/${pkg}_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
+deb=$(base_deb)
 if [ -z "$deb" ]; then
 	log "updating private apt lists (trixie-backports, sid)"
 	apt-get "${aptopts[@]}" update -q >&2 || log "apt update reported errors; trying what it got"
@@ -66,20 +65,21 @@ if [ -z "$deb" ]; then
 			break
 		fi
 	done
-	[ -n "$got" ] || { log "no $pkg package could be fetched from trixie-backports or sid"; exit 1; }
-	deb=$(ls "$apt_dir"/archives/${pkg}_*.deb | sort -V | tail -n 1)
+	[ -n "$got" ] || die "no $pkg package could be fetched from trixie-backports or sid"
+	deb=$(base_deb)
+	[ -n "$deb" ] || die "apt downloaded no $pkg package into $apt_dir/archives"
 fi
 
 ver=$(dpkg-deb -f "$deb" Version)
-src=$cache/linux-$(echo "$ver" | tr "~+" "__")
+src=$(base_tree "$deb")
 if [ ! -f "$src/.unpacked" ]; then
 	log "unpacking $deb"
-	rm -rf "$src" "$cache/deb-$ver"
-	dpkg-deb -x "$deb" "$cache/deb-$ver"
-	tarball=$(ls "$cache/deb-$ver"/usr/src/linux-source-*.tar.* | head -n 1)
+	rm -rf "$src" "$CACHE/deb-$ver"
+	dpkg-deb -x "$deb" "$CACHE/deb-$ver"
+	tarball=$(ls "$CACHE/deb-$ver"/usr/src/linux-source-*.tar.* | head -n 1)
 	mkdir -p "$src"
 	tar -xf "$tarball" -C "$src" --strip-components=1
-	rm -rf "$cache/deb-$ver"
+	rm -rf "$CACHE/deb-$ver"
 	touch "$src/.unpacked"
 fi
 echo "$src"

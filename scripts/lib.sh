@@ -17,6 +17,25 @@ mkdir -p "$CACHE" "$OUT"
 log() { echo "== $*" >&2; }
 die() { echo "error: $*" >&2; exit 1; }
 
+# The base kernel: Debian's $BASE_PKG, downloaded by scripts/fetch-base.sh
+# into $BASE_APT/archives and unpacked into the tree base_tree names.
+BASE_PKG=linux-source-7.3
+BASE_APT=$CACHE/apt
+
+# The newest $BASE_PKG package in the cache; empty when there is none.
+base_deb() {
+	ls "$BASE_APT"/archives/"$BASE_PKG"_*.deb 2>/dev/null | sort -V | tail -n 1 || true
+}
+
+# The base tree unpacked from package DEB (base_deb, normally): the one
+# scripts/fetch-base.sh makes and scripts/prepare-tree.sh turns into git.
+base_tree() {
+	local deb=$1 ver
+	[ -n "$deb" ] || die "no $BASE_PKG package in $BASE_APT/archives (run make)"
+	ver=$(dpkg-deb -f "$deb" Version) || die "cannot read the version of $deb"
+	echo "$CACHE/linux-$(echo "$ver" | tr "~+" "__")"
+}
+
 # Install the Debian packages named, when any of them is missing.
 need_packages() {
 	local missing=() p

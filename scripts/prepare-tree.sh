@@ -15,15 +15,19 @@ tree=$src
 
 if [ ! -f "$tree/.git/info/svm-base-rev" ]; then
 	log "making $tree a git repository (one base commit)"
+	# Made by whoever makes the series' commits (see scripts/series.py).
+	ident=$(python3 "$REPO/scripts/series.py" identity)
+	name=${ident% <*} email=${ident##*<}
+	email=${email%>}
 	rm -rf "$tree/.git"
 	git -C "$tree" init -q
-	git -C "$tree" config user.name "amdgpu SVM developers"
-	git -C "$tree" config user.email "amd-gfx@lists.freedesktop.org"
 	git -C "$tree" config core.autocrlf false
 	git -C "$tree" config gc.auto 0
 	ver=$(make -s -C "$tree" kernelversion)
 	git -C "$tree" add -A -f .
-	git -C "$tree" commit -q -m "Linux $ver (Debian linux-source)" --no-verify
+	GIT_AUTHOR_NAME=$name GIT_AUTHOR_EMAIL=$email \
+	GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email \
+		git -C "$tree" commit -q -m "Linux $ver (Debian linux-source)" --no-verify
 	git -C "$tree" tag -f svm-base >/dev/null
 	git -C "$tree" rev-parse svm-base > "$tree/.git/info/svm-base-rev"
 fi

@@ -15,9 +15,19 @@ separated by lines holding only '%%'.  A stanza is:
 unified diff against the base tree (applied with 'git apply'); any other
 name is a file the patch creates, copied to the same path in the tree.
 
+Every commit is authored, committed and signed off (Signed-off-by:) by
+the person running this: 'git config user.name' and 'user.email' of the
+repository, or, where either is unset (a CI clone may have none), the
+committer of the repository's HEAD commit.  A patch's author and committer
+date is the committer date of the newest commit of the repository that
+touched one of its Files, or HEAD's date when none did (files not committed
+yet), so the commits are the same for a given checkout.
+
 Usage:
     series.py list                      one line per patch
-    series.py hash                      hash of everything the series carries
+    series.py hash                      hash of everything the series carries,
+                                        identity and dates included
+    series.py identity                  'Name <email>' the commits are made by
     series.py apply TREE BASE_REV       one commit per patch on top of BASE_REV
 """
 
@@ -29,8 +39,6 @@ import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MANIFEST = os.path.join(REPO, "SERIES")
-AUTHOR = "amdgpu SVM developers <amd-gfx@lists.freedesktop.org>"
-SIGNOFF = "Signed-off-by: " + AUTHOR
 
 
 class Patch:
@@ -39,9 +47,10 @@ class Patch:
         self.files = files
         self.body = body
 
-    def message(self):
+    def message(self, ident):
         body = self.body.strip("\n")
-        return "%s\n\n%s\n\n%s\n" % (self.subject, body, SIGNOFF)
+        return "%s\n\n%s\n\nSigned-off-by: %s <%s>\n" % (
+            self.subject, body, ident[0], ident[1])
 
 
 def parse(path=MANIFEST):
@@ -82,8 +91,43 @@ def parse(path=MANIFEST):
     return patches
 
 
+def repo_git(*args):
+    """Output of a git command run in REPO, stripped; '' if it fails."""
+    r = subprocess.run(["git", "-C", REPO] + list(args),
+                       stdout=subprocess.PIPE, universal_newlines=True)
+    return r.stdout.strip() if r.returncode == 0 else ""
+
+
+def identity():
+    """(name, email) the commits are authored, committed and signed off by."""
+    name = repo_git("config", "user.name")
+    email = repo_git("config", "user.email")
+    if not name or not email:
+        name = repo_git("log", "-1", "--no-show-signature", "--format=%cn")
+        email = repo_git("log", "-1", "--no-show-signature", "--format=%ce")
+    if not name or not email:
+        sys.exit("series: no identity to sign the patches off with: set "
+                 "'git config user.name' and 'git config user.email' in %s"
+                 % REPO)
+    return name, email
+
+
+def dates(patches):
+    """Each patch's date: the committer date of the newest commit of REPO
+    that touched one of its files, or HEAD's when none did."""
+    head = repo_git("log", "-1", "--no-show-signature", "--format=%cI")
+    if not head:
+        sys.exit("series: %s has no commit to date the patches by" % REPO)
+    return [repo_git("log", "-1", "--no-show-signature", "--format=%cI",
+                     "--", *p.files) or head
+            for p in patches]
+
+
 def series_hash(patches):
     h = hashlib.sha256()
+    h.update(("%s <%s>\n" % identity()).encode())
+    for date in dates(patches):
+        h.update(date.encode() + b"\n")
     with open(MANIFEST, "rb") as f:
         h.update(f.read())
     for p in patches:
@@ -99,16 +143,15 @@ def git(tree, *args, **kw):
 
 
 def apply(tree, base):
+    patches = parse()
+    ident = identity()
     env = dict(os.environ,
-               GIT_AUTHOR_NAME="amdgpu SVM developers",
-               GIT_AUTHOR_EMAIL="amd-gfx@lists.freedesktop.org",
-               GIT_COMMITTER_NAME="amdgpu SVM developers",
-               GIT_COMMITTER_EMAIL="amd-gfx@lists.freedesktop.org",
-               GIT_AUTHOR_DATE="2026-11-21T00:00:00Z",
-               GIT_COMMITTER_DATE="2026-11-21T00:00:00Z")
+               GIT_AUTHOR_NAME=ident[0], GIT_AUTHOR_EMAIL=ident[1],
+               GIT_COMMITTER_NAME=ident[0], GIT_COMMITTER_EMAIL=ident[1])
+    stamps = dates(patches)
     git(tree, "reset", "-q", "--hard", base)
     git(tree, "clean", "-q", "-fdx")
-    for n, p in enumerate(parse(), 1):
+    for n, (p, date) in enumerate(zip(patches, stamps), 1):
         for name in p.files:
             src = os.path.join(REPO, name)
             if name.endswith(".patch"):
@@ -126,7 +169,8 @@ def apply(tree, base):
                 shutil.copy(src, dst)  # new mtime: make must see the change
                 git(tree, "add", "-f", name)
         git(tree, "commit", "-q", "--no-verify", "-F", "-",
-            input=p.message().encode(), env=env)
+            input=p.message(ident).encode(),
+            env=dict(env, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date))
 
 
 def main():
@@ -138,6 +182,8 @@ def main():
             print("%02d %s" % (n, p.subject))
     elif cmd == "hash":
         print(series_hash(parse()))
+    elif cmd == "identity":
+        print("%s <%s>" % identity())
     elif cmd == "apply" and len(sys.argv) == 4:
         apply(sys.argv[2], sys.argv[3])
     else:
