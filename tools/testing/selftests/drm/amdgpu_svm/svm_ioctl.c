@@ -149,17 +149,12 @@ TEST_F(svm, invalid_arguments)
 		uint32_t op, type, value, nattr;
 		uint64_t offset, size;
 	} bad[] = {
-		{ "unknown operation", -EINVAL, 3, 2, 1, 1, 0, PAGE },
-		{ "size 0", -EINVAL, 0, 2, 1, 1, 0, 0 },
-		{ "misaligned start", -EINVAL, 0, 2, 1, 1, 1, PAGE },
-		{ "misaligned size", -EINVAL, 0, 2, 1, 1, 0, PAGE + 1 },
-		{ "too many attributes", -EINVAL, 0, 2, 1, 1025, 0, PAGE },
-		{ "RESET with attributes", -EINVAL, 2, 2, 1, 1, 0, PAGE },
-		{ "unknown type", -EINVAL, 0, 11, 1, 1, 0, PAGE },
-		{ "access 3", -EINVAL, 0, 2, 3, 1, 0, PAGE },
-		{ "boolean 2", -EINVAL, 0, 8, 2, 1, 0, PAGE },
-		{ "location 7", -EINVAL, 0, 0, 7, 1, 0, PAGE },
-		{ "span beyond the mapping", -EFAULT, 0, 2, 1, 1, MEM_SIZE - PAGE, 2 * PAGE },
+#define SVM_BAD_UNIT	PAGE
+#define SVM_BAD_END	MEM_SIZE
+#define SVM_BAD_REQUEST(what, err, op, type, value, nattr, start, size) \
+		{ what, -(err), op, type, value, nattr, start, size },
+#include "amdgpu_svm_bad_requests.h"
+#undef SVM_BAD_REQUEST
 	};
 	struct drm_amdgpu_svm_attribute a;
 	size_t i;

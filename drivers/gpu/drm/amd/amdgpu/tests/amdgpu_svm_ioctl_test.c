@@ -116,21 +116,16 @@ static const struct {
 	const char *what;
 	int err;
 	u32 op, type, value, nattr;
-	long start, size;	/* relative to the mapping; size 0 stays 0 */
+	unsigned long start, size;	/* from the start of the mapping */
 } bad_requests[] = {
-	{ "unknown operation", -EINVAL, 3, 2, 1, 1, 0, SZ_64K },
-	{ "size 0", -EINVAL, 0, 2, 1, 1, 0, 0 },
-	{ "misaligned start", -EINVAL, 0, 2, 1, 1, 1, SZ_64K },
-	{ "misaligned size", -EINVAL, 0, 2, 1, 1, 0, SZ_64K + 1 },
-	{ "too many attributes", -EINVAL, 0, 2, 1, AMDGPU_SVM_MAX_ATTRS + 1, 0, SZ_64K },
-	{ "RESET with attributes", -EINVAL, 2, 2, 1, 1, 0, SZ_64K },
-	{ "unknown type", -EINVAL, 0, 11, 1, 1, 0, SZ_64K },
-	{ "GET of unknown type", -EINVAL, 1, 11, 0, 1, 0, SZ_64K },
-	{ "access 3", -EINVAL, 0, 2, 3, 1, 0, SZ_64K },
-	{ "boolean 2", -EINVAL, 0, 8, 2, 1, 0, SZ_64K },
-	{ "location 7", -EINVAL, 0, 0, 7, 1, 0, SZ_64K },
-	{ "span beyond the mapping", -EFAULT, 0, 2, 1, 1, SZ_4M - SZ_64K, SZ_128K },
-	{ "GET beyond the mapping", -EFAULT, 1, 2, 0, 1, SZ_4M - SZ_64K, SZ_128K },
+#define SVM_BAD_UNIT	SZ_64K
+#define SVM_BAD_END	SZ_4M
+#define SVM_BAD_REQUEST(what, err, op, type, value, nattr, start, size) \
+	{ what, -(err), op, type, value, nattr, start, size },
+#include "amdgpu_svm_bad_requests.h"
+#undef SVM_BAD_REQUEST
+#undef SVM_BAD_END
+#undef SVM_BAD_UNIT
 };
 
 static void ioctl_rejects_bad_requests(struct kunit *test)
@@ -142,6 +137,8 @@ static void ioctl_rejects_bad_requests(struct kunit *test)
 	struct ioctl_env env;
 	int i;
 
+	/* The table's "too many attributes" is one past this limit. */
+	BUILD_BUG_ON(AMDGPU_SVM_MAX_ATTRS != 1024);
 	env_init(test, &env);
 	KUNIT_ASSERT_EQ(test, call(test, &env, AMDGPU_SVM_OP_SET_ATTR, env.mem,
 				   SZ_4M, &a, 1), 0);
@@ -299,7 +296,7 @@ static int exiting_process_fn(void *data)
 		args.attrs_ptr = uattr;
 		e->set_ret = amdgpu_svm_ioctl(&e->pt->svm, &args);
 	}
-	e->ranges = atomic_read(&e->pt->svm.nr_ranges);
+	e->ranges = amdgpu_svm_live_read(&e->pt->svm.nr_ranges);
 	kthread_unuse_mm(mm);
 	mmput(mm);
 out:
@@ -329,9 +326,9 @@ static void release_of_the_mm_tears_down(struct kunit *test)
 
 	svm = &e.pt->svm;
 	KUNIT_EXPECT_TRUE(test, amdgpu_svm_is_torn_down(svm));
-	KUNIT_EXPECT_EQ(test, atomic_read(&svm->nr_ranges), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&svm->attrs.nr_nodes), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&svm->attrs.nr_notifiers), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&svm->nr_ranges), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&svm->attrs.nr_nodes), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&svm->attrs.unmaps.nr_notifiers), 0);
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_test_pt_count(e.pt, 0, ULONG_MAX), 0);
 
 	/* A request that held a reference across the teardown. */
