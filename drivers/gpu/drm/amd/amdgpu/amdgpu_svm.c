@@ -27,17 +27,92 @@
  * XNACK off, maps again the parts of them that are still mapped. The
  * restore worker maps evicted ranges again (XNACK off only: with XNACK on
  * the next GPU fault does), working out their PTEs afresh from the
- * attributes and the VMA. The first eviction since the queues last ran
- * quiesces them; a worker that finds nothing left to do resumes them, once
- * per quiesce. A span a worker could not map is not dropped: the restore
- * worker tries it again with a growing delay and the queues stay stopped
- * until every accessible page is mapped (amdgpu_svm_retry_later()). Both
- * workers run under the SVM lock, and the GPU fault handler runs the
- * garbage collector itself before it looks at ranges, so it never finds a
- * range that is about to go.
+ * attributes and the VMA; DOC: SVM workers and evictions says how they
+ * and the queues' quiesce and resume go together. The GPU fault handler
+ * runs the garbage collector itself before it looks at ranges, so it
+ * never finds a range that is about to go.
  */
 
-static const unsigned long chunk_sizes[] = { SZ_2M, SZ_64K, SZ_4K };
+/**
+ * DOC: Locking
+ *
+ * From outside in:
+ *
+ * - &amdgpu_svm.lock, the SVM lock (registered with
+ *   drm_gpusvm_driver_set_lock()): serialises inserting, mapping and
+ *   removing ranges. Taken by the ioctl, the GPU fault handler and the
+ *   workers; never by an MMU notifier.
+ * - &amdgpu_svm_attr_tree.lock, the attribute lock: the attribute tree.
+ *   Taken under the SVM lock; while it is held, ranges may be removed, but
+ *   not mapped (mapping looks attributes up).
+ * - the mmap lock, for read: held across the mapping of one attribute
+ *   interval (an ioctl) or one granule (a GPU fault), while ranges are
+ *   named (drm_gpusvm_range_find_or_insert_span()), their pages faulted in
+ *   (drm_gpusvm_get_pages_locked()) and their PTEs committed; the
+ *   notifiers the span needs are inserted before it is taken, since that
+ *   takes it too. The restore worker's get_pages() takes it itself. MMU
+ *   notifiers run under it.
+ * - the page-table lock (&amdgpu_svm_gpu_ops.lock_pt: the root page
+ *   directory's reservation on amdgpu), taken after the pages are
+ *   obtained, for the commit only; under the mmap lock, as KFD takes it
+ *   and as dma-resv's lockdep priming orders them.
+ * - the drm_gpusvm notifier lock: held for write by MMU notifiers, for
+ *   read while checking pages valid and writing PTEs, in a
+ *   memalloc_noreclaim scope so that no allocation recurses into reclaim
+ *   and back into a notifier. Page tables are made before it is taken
+ *   (&amdgpu_svm_gpu_ops.prepare_pt), so what remains under it is the
+ *   check and the commit (with SDMA page-table updates, amdgpu still
+ *   allocates the job, its IB and the TLB callback there).
+ * - &amdgpu_vm.eviction_lock, taken by amdgpu_vm_update_range() under the
+ *   notifier lock, on both the map and the clear path.
+ * - &amdgpu_svm_work.queues_lock, around stopping the queues and letting them
+ *   go: in MMU notifiers under the notifier lock, under the SVM lock from
+ *   SET, teardown and the workers (a partial munmap whose rest cannot be
+ *   kept), alone from the workers when they resume. Quiescing takes and drops
+ *   &amdgpu_device.notifier_lock under it, as amdgpu's own HMM notifier
+ *   takes that lock, and waits for fences.
+ * - &amdgpu_svm_work.lock, a spinlock for the worker lists and the retry.
+ *
+ * &amdgpu_svm.teardown_lock is outermost of all: each request (ioctl, GPU
+ * fault) holds it for read, teardown for write, so teardown waits for the
+ * requests in flight and later requests see the SVM torn down.
+ *
+ * MMU notifiers take no driver mutex: they run with the mmap lock held,
+ * which the ioctl path waits for while it holds the SVM lock.
+ *
+ * Why the SVM lock stays, and is held across HMM faults. In review of this
+ * design the amdgpu VM maintainer asked that SVM not hold a big outer lock
+ * across HMM faults and take &amdgpu_vm.eviction_lock only while mappings
+ * are updated; the drm_gpusvm author prefers retry loops to locks. This
+ * series does both where they matter to the rest of amdgpu:
+ *
+ * - The locks that CS, TTM eviction and KFD contend on are held only for
+ *   the commit: the root page directory's reservation from lock_pt to
+ *   unlock_pt around one range's PTE write, and &amdgpu_vm.eviction_lock
+ *   inside amdgpu_vm_update_range() itself. Neither is held across
+ *   get_pages(), and neither is held while waiting for a fence.
+ * - The commit is a retry loop: the pages are checked valid under the
+ *   notifier lock and the PTEs written under it; an invalidation in
+ *   between makes the check fail with -EAGAIN and the range is obtained
+ *   again (MAP_RETRIES times).
+ * - The SVM lock is private to one SVM: no other amdgpu path takes it, no
+ *   MMU notifier waits for it, and it is never taken under a reservation.
+ *   drm_gpusvm needs a driver lock for inserting and removing ranges
+ *   (drm_gpusvm_driver_set_lock()); the garbage collector must not remove
+ *   a range that a fault or a SET is mapping; and the attribute tree, the
+ *   ranges and the worker lists must change together, or a range could be
+ *   made from attributes a concurrent SET is replacing. Refcounts and
+ *   retries alone would let a fault map a range the GC has just removed,
+ *   with nothing left to clear it. Holding it across the HMM fault costs
+ *   only other SVM requests of the same process and device.
+ *
+ * Lockdep checks this order in the amdgpu_svm_vm KUnit suite, which runs
+ * with the real root reservation, the real eviction lock (taken by
+ * amdgpu_vm_update_range()), real MMU notifiers and the real user-queue
+ * manager.
+ */
+
+static const unsigned long amdgpu_svm_chunk_sizes[] = { SZ_2M, SZ_64K, SZ_4K };
 
 /**
  * amdgpu_svm_module_init() - Create the slab caches of SVM
@@ -67,161 +142,12 @@ void amdgpu_svm_module_exit(void)
 	amdgpu_svm_attr_cache_destroy();
 }
 
-/**
- * amdgpu_svm_hold_queues() - Count an eviction; the first one stops the queues
- * @svm: the SVM
- *
- * The queues stay stopped until a worker finds nothing left to map or
- * clear (or teardown). Returns once they are stopped, also when another
- * caller is stopping them. Callable from MMU notifiers.
- */
-void amdgpu_svm_hold_queues(struct amdgpu_svm *svm)
-{
-	mutex_lock(&svm->queues_lock);
-	if (atomic_inc_return(&svm->evictions) == 1) {
-		atomic64_inc(&svm->stats.quiesces);
-		svm->ops->quiesce(svm);
-	}
-	mutex_unlock(&svm->queues_lock);
-}
+static void amdgpu_svm_mm_release(struct mmu_notifier *mn, struct mm_struct *mm);
+static void amdgpu_svm_free_notifier(struct mmu_notifier *mn);
 
-/* Let the queues run again: the last eviction is resolved; queues_lock held. */
-static void release_queues(struct amdgpu_svm *svm)
-{
-	lockdep_assert_held(&svm->queues_lock);
-	atomic64_inc(&svm->stats.resumes);
-	svm->ops->resume(svm);
-	wake_up_all(&svm->resume_wq);
-}
-
-/* Resume the queues if nothing was evicted since @seen and no work is left. */
-static void resume_if_idle(struct amdgpu_svm *svm, int seen)
-{
-	bool resumed;
-
-	if (!seen || amdgpu_svm_range_work_pending(svm))
-		return;
-	/* Not while a quiesce is on its way: it counted before it stopped them. */
-	mutex_lock(&svm->queues_lock);
-	resumed = atomic_cmpxchg(&svm->evictions, seen, 0) == seen;
-	if (resumed)
-		release_queues(svm);
-	mutex_unlock(&svm->queues_lock);
-	if (!resumed)
-		mod_delayed_work(svm->wq, &svm->restore_work, 0);
-}
-
-/**
- * amdgpu_svm_retry_later() - Leave a span a worker could not map for later
- * @svm: the SVM, locked
- * @first: first page of the span
- * @last: last page of it
- * @err: why it could not be mapped
- *
- * XNACK off: the eviction that led the worker there stays unresolved, so
- * the queues stay stopped, and the restore worker maps the span again
- * after a delay that grows from 1 ms to %AMDGPU_SVM_RETRY_MAX_MS.
- */
-void amdgpu_svm_retry_later(struct amdgpu_svm *svm, unsigned long first,
-			    unsigned long last, int err)
-{
-	lockdep_assert_held(&svm->lock);
-	spin_lock(&svm->work_lock);
-	if (svm->retry.pending) {
-		first = min(first, svm->retry.first);
-		last = max(last, svm->retry.last);
-	}
-	svm->retry.pending = true;
-	svm->retry.first = first;
-	svm->retry.last = last;
-	svm->retry.err = err;
-	spin_unlock(&svm->work_lock);
-}
-
-/* Map the span left for later again; it stays left if that fails. */
-static void retry_now(struct amdgpu_svm *svm)
-{
-	unsigned long first, last;
-	bool pending;
-	int ret;
-
-	lockdep_assert_held(&svm->lock);
-	spin_lock(&svm->work_lock);
-	pending = svm->retry.pending;
-	first = svm->retry.first;
-	last = svm->retry.last;
-	svm->retry.pending = false;
-	spin_unlock(&svm->work_lock);
-	if (!pending)
-		return;
-	ret = amdgpu_svm_range_map_span(svm, first, last, false);
-	if (ret) {
-		amdgpu_svm_retry_later(svm, first, last, ret);
-		return;
-	}
-	spin_lock(&svm->work_lock);
-	svm->retry.delay_ms = 1;
-	spin_unlock(&svm->work_lock);
-}
-
-/* Come back later if a span is still left; say so, rate-limited. */
-static bool retry_scheduled(struct amdgpu_svm *svm)
-{
-	unsigned long first, last;
-	unsigned int delay;
-	bool pending;
-	int err;
-
-	spin_lock(&svm->work_lock);
-	pending = svm->retry.pending;
-	first = svm->retry.first;
-	last = svm->retry.last;
-	err = svm->retry.err;
-	delay = svm->retry.delay_ms;
-	svm->retry.delay_ms = pending ? min(delay * 2, AMDGPU_SVM_RETRY_MAX_MS) : 1;
-	spin_unlock(&svm->work_lock);
-	if (!pending || READ_ONCE(svm->torn_down))
-		return false;
-	dev_warn_ratelimited(svm->drm->dev,
-			     "SVM: cannot map pages %#lx-%#lx: %d; retrying in %u ms, queues held meanwhile\n",
-			     first, last, err, delay);
-	queue_delayed_work(svm->wq, &svm->restore_work, msecs_to_jiffies(delay));
-	return true;
-}
-
-static void gc_work_func(struct work_struct *work)
-{
-	struct amdgpu_svm *svm = container_of(work, struct amdgpu_svm, gc_work);
-	int seen = atomic_read(&svm->evictions);
-
-	mutex_lock(&svm->lock);
-	amdgpu_svm_range_collect_garbage(svm);
-	mutex_unlock(&svm->lock);
-	if (!retry_scheduled(svm))
-		resume_if_idle(svm, seen);
-}
-
-static void restore_work_func(struct work_struct *work)
-{
-	struct amdgpu_svm *svm = container_of(to_delayed_work(work),
-					      struct amdgpu_svm, restore_work);
-	int seen = atomic_read(&svm->evictions);
-
-	mutex_lock(&svm->lock);
-	amdgpu_svm_range_collect_garbage(svm);
-	amdgpu_svm_range_restore(svm);
-	retry_now(svm);
-	mutex_unlock(&svm->lock);
-	if (!retry_scheduled(svm))
-		resume_if_idle(svm, seen);
-}
-
-static void svm_mm_release(struct mmu_notifier *mn, struct mm_struct *mm);
-static void svm_free_notifier(struct mmu_notifier *mn);
-
-static const struct mmu_notifier_ops release_notifier_ops = {
-	.release = svm_mm_release,
-	.free_notifier = svm_free_notifier,
+static const struct mmu_notifier_ops amdgpu_svm_release_notifier_ops = {
+	.release = amdgpu_svm_mm_release,
+	.free_notifier = amdgpu_svm_free_notifier,
 };
 
 /**
@@ -254,31 +180,24 @@ int amdgpu_svm_init(struct amdgpu_svm *svm, struct drm_device *drm,
 	svm->mm = mm;
 	kref_init(&svm->ref);
 	init_rwsem(&svm->teardown_lock);
+	ratelimit_state_init(&svm->warn_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
 	mutex_init(&svm->lock);
-	mutex_init(&svm->queues_lock);
-	spin_lock_init(&svm->work_lock);
-	init_waitqueue_head(&svm->resume_wq);
-	INIT_LIST_HEAD(&svm->gc_list);
-	INIT_LIST_HEAD(&svm->restore_list);
-	INIT_WORK(&svm->gc_work, gc_work_func);
-	INIT_DELAYED_WORK(&svm->restore_work, restore_work_func);
-	svm->retry.delay_ms = 1;
-
-	svm->wq = alloc_ordered_workqueue("amdgpu_svm", WQ_MEM_RECLAIM);
-	if (!svm->wq)
-		return -ENOMEM;
+	ret = amdgpu_svm_work_init(svm);
+	if (ret)
+		return ret;
 
 	amdgpu_svm_attr_defaults(&defaults, xnack_on, granularity);
 	amdgpu_svm_attr_tree_init(&svm->attrs, mm, &defaults);
 
 	ret = drm_gpusvm_init(&svm->gpusvm, "amdgpu_svm", mm, 0, TASK_SIZE,
-			      SZ_512M, &amdgpu_svm_range_ops, chunk_sizes,
-			      ARRAY_SIZE(chunk_sizes));
+			      SZ_512M, &amdgpu_svm_range_ops, amdgpu_svm_chunk_sizes,
+			      ARRAY_SIZE(amdgpu_svm_chunk_sizes));
 	if (ret)
 		goto err_attrs;
 	drm_gpusvm_driver_set_lock(&svm->gpusvm, &svm->lock);
 
-	svm->release_notifier.ops = &release_notifier_ops;
+	svm->release_notifier.ops = &amdgpu_svm_release_notifier_ops;
 	ret = mmu_notifier_register(&svm->release_notifier, mm);
 	if (ret)
 		goto err_gpusvm;
@@ -290,22 +209,9 @@ err_gpusvm:
 	drm_gpusvm_fini(&svm->gpusvm);
 err_attrs:
 	amdgpu_svm_attr_tree_fini(&svm->attrs);
-	destroy_workqueue(svm->wq);
+	amdgpu_svm_work_fini(svm);
+	amdgpu_svm_work_destroy(svm);
 	return ret;
-}
-
-/**
- * amdgpu_svm_flush_work() - Run the work queued so far and wait for it
- * @svm: the SVM, not locked
- *
- * A retry that waits for its delay runs now. A retry that fails again is
- * queued again and not waited for.
- */
-void amdgpu_svm_flush_work(struct amdgpu_svm *svm)
-{
-	flush_workqueue(svm->wq);
-	flush_delayed_work(&svm->restore_work);
-	flush_workqueue(svm->wq);
 }
 
 /*
@@ -314,7 +220,7 @@ void amdgpu_svm_flush_work(struct amdgpu_svm *svm)
  * eviction left them stopped. Runs once: from amdgpu_svm_fini() or from
  * the release notifier, whichever comes first.
  */
-static void teardown(struct amdgpu_svm *svm)
+static void amdgpu_svm_teardown(struct amdgpu_svm *svm)
 {
 	unsigned long first = 0, last = (TASK_SIZE >> PAGE_SHIFT) - 1;
 
@@ -330,17 +236,10 @@ static void teardown(struct amdgpu_svm *svm)
 	if (!svm->xnack_on && amdgpu_svm_range_mapped_in(svm, first, last))
 		amdgpu_svm_hold_queues(svm);
 	amdgpu_svm_range_remove_span(svm, &first, &last);
-	spin_lock(&svm->work_lock);
-	svm->retry.pending = false;
-	spin_unlock(&svm->work_lock);
+	amdgpu_svm_work_forget_retry(svm);
 	drm_gpusvm_fini(&svm->gpusvm);
 	mutex_unlock(&svm->lock);
-	cancel_delayed_work_sync(&svm->restore_work);
-	destroy_workqueue(svm->wq);
-	mutex_lock(&svm->queues_lock);
-	if (atomic_xchg(&svm->evictions, 0))
-		release_queues(svm);
-	mutex_unlock(&svm->queues_lock);
+	amdgpu_svm_work_fini(svm);
 	amdgpu_svm_attr_tree_fini(&svm->attrs);
 	up_write(&svm->teardown_lock);
 	/* The notifier's reference goes once SRCU readers are done with it. */
@@ -348,12 +247,12 @@ static void teardown(struct amdgpu_svm *svm)
 	mmdrop(svm->mm);
 }
 
-static void svm_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
+static void amdgpu_svm_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
-	teardown(container_of(mn, struct amdgpu_svm, release_notifier));
+	amdgpu_svm_teardown(container_of(mn, struct amdgpu_svm, release_notifier));
 }
 
-static void svm_free_notifier(struct mmu_notifier *mn)
+static void amdgpu_svm_free_notifier(struct mmu_notifier *mn)
 {
 	amdgpu_svm_put(container_of(mn, struct amdgpu_svm, release_notifier));
 }
@@ -368,7 +267,7 @@ static void svm_free_notifier(struct mmu_notifier *mn)
  */
 void amdgpu_svm_fini(struct amdgpu_svm *svm)
 {
-	teardown(svm);
+	amdgpu_svm_teardown(svm);
 	amdgpu_svm_put(svm);
 }
 
@@ -382,11 +281,11 @@ void amdgpu_svm_get(struct amdgpu_svm *svm)
 	kref_get(&svm->ref);
 }
 
-static void svm_release(struct kref *ref)
+static void amdgpu_svm_release(struct kref *ref)
 {
 	struct amdgpu_svm *svm = container_of(ref, struct amdgpu_svm, ref);
 
-	mutex_destroy(&svm->queues_lock);
+	amdgpu_svm_work_destroy(svm);
 	mutex_destroy(&svm->lock);
 	if (svm->ops->release)
 		svm->ops->release(svm);
@@ -400,7 +299,7 @@ static void svm_release(struct kref *ref)
  */
 void amdgpu_svm_put(struct amdgpu_svm *svm)
 {
-	kref_put(&svm->ref, svm_release);
+	kref_put(&svm->ref, amdgpu_svm_release);
 }
 
 /**
@@ -415,41 +314,14 @@ bool amdgpu_svm_is_torn_down(struct amdgpu_svm *svm)
 }
 
 /**
- * amdgpu_svm_holds_queues() - Whether SVM keeps the queues stopped
- * @svm: the SVM
- *
- * True from the first eviction of GPU-mapped pages (XNACK off), or a
- * clear that failed, until the workers have mapped or cleared everything
- * again. Work must not be submitted to the VM meanwhile.
- *
- * Return: true while an eviction is unresolved.
- */
-bool amdgpu_svm_holds_queues(struct amdgpu_svm *svm)
-{
-	return atomic_read(&svm->evictions);
-}
-
-/**
- * amdgpu_svm_wait_for_queues() - Wait until SVM lets the queues run
- * @svm: the SVM
- *
- * Return: 0, or -ERESTARTSYS if a signal came first.
- */
-int amdgpu_svm_wait_for_queues(struct amdgpu_svm *svm)
-{
-	return wait_event_interruptible(svm->resume_wq,
-					!amdgpu_svm_holds_queues(svm));
-}
-
-/**
- * struct attr_change - What an attribute change left for the range layer
+ * struct amdgpu_svm_attr_change_ctx - What an attribute change left for the range layer
  * @svm: the SVM
  * @map_start: first page of the span to map (XNACK off), if @map
  * @map_last: last page of it
  * @map: some span became accessible or changed its PTE flags
  * @held: the queues were stopped for this change (XNACK off)
  */
-struct attr_change {
+struct amdgpu_svm_attr_change_ctx {
 	struct amdgpu_svm *svm;
 	unsigned long map_start;
 	unsigned long map_last;
@@ -458,8 +330,8 @@ struct attr_change {
 };
 
 /* Widen the span to map to cover [start, last]. */
-static void map_also(struct attr_change *c, unsigned long start,
-		     unsigned long last)
+static void amdgpu_svm_map_also(struct amdgpu_svm_attr_change_ctx *c, unsigned long start,
+				unsigned long last)
 {
 	c->map_start = c->map ? min(c->map_start, start) : start;
 	c->map_last = c->map ? max(c->map_last, last) : last;
@@ -467,7 +339,7 @@ static void map_also(struct attr_change *c, unsigned long start,
 }
 
 /* Stop the queues once for this change, before GPU-mapped memory goes. */
-static void hold_for_change(struct attr_change *c)
+static void amdgpu_svm_hold_for_change(struct amdgpu_svm_attr_change_ctx *c)
 {
 	if (c->held || c->svm->xnack_on)
 		return;
@@ -476,14 +348,14 @@ static void hold_for_change(struct attr_change *c)
 }
 
 /* Whether every page of [start, last] is accessible now; attribute lock held. */
-static bool span_accessible(struct amdgpu_svm *svm, unsigned long start,
-			    unsigned long last)
+static bool amdgpu_svm_span_accessible(struct amdgpu_svm *svm, unsigned long start,
+				       unsigned long last)
 {
 	struct amdgpu_svm_attrs attrs;
 	unsigned long s, l;
 
 	while (start <= last) {
-		amdgpu_svm_attr_lookup(&svm->attrs, start, &attrs, &s, &l);
+		amdgpu_svm_attr_tree_lookup_locked(&svm->attrs, start, &attrs, &s, &l);
 		if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE)
 			return false;
 		if (l >= last)
@@ -501,26 +373,28 @@ static bool span_accessible(struct amdgpu_svm *svm, unsigned long start,
  * reach across its edges go, with the queues stopped around it, as around
  * any removal of GPU-mapped memory.
  */
-static void attrs_changed(void *priv, unsigned long start, unsigned long last,
-			  u32 changes)
+static void amdgpu_svm_attrs_changed(void *priv, unsigned long start, unsigned long last,
+				     u32 changes)
 {
-	struct attr_change *c = priv;
+	struct amdgpu_svm_attr_change_ctx *c = priv;
 	struct amdgpu_svm *svm = c->svm;
 
+	lockdep_assert_held(&svm->attrs.lock);
+	lockdep_assert_held(&svm->lock);
 	if (!(changes & (AMDGPU_SVM_CHANGE_ACCESS | AMDGPU_SVM_CHANGE_PTE)))
 		return;
-	if (!svm->xnack_on && span_accessible(svm, start, last)) {
+	if (!svm->xnack_on && amdgpu_svm_span_accessible(svm, start, last)) {
 		if (amdgpu_svm_range_cut_by(svm, start, last, true))
-			hold_for_change(c);
+			amdgpu_svm_hold_for_change(c);
 		amdgpu_svm_range_remove_cut(svm, &start, &last);
-		map_also(c, start, last);
+		amdgpu_svm_map_also(c, start, last);
 		return;
 	}
 	if (amdgpu_svm_range_mapped_in(svm, start, last))
-		hold_for_change(c);
+		amdgpu_svm_hold_for_change(c);
 	amdgpu_svm_range_remove_span(svm, &start, &last);
 	if (!svm->xnack_on)
-		map_also(c, start, last);
+		amdgpu_svm_map_also(c, start, last);
 }
 
 /**
@@ -548,14 +422,14 @@ static void attrs_changed(void *priv, unsigned long start, unsigned long last,
 int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 			unsigned long last, const struct amdgpu_svm_attr_req *req)
 {
-	struct attr_change c = { .svm = svm };
+	struct amdgpu_svm_attr_change_ctx c = { .svm = svm };
 	int ret;
 
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_collect_garbage(svm);
-	ret = amdgpu_svm_attr_set(&svm->attrs, start, last, req, attrs_changed, &c);
+	ret = amdgpu_svm_attr_tree_set(&svm->attrs, start, last, req, amdgpu_svm_attrs_changed, &c);
 	if (!svm->xnack_on)
-		map_also(&c, start, last);
+		amdgpu_svm_map_also(&c, start, last);
 	if (!ret && c.map)
 		ret = amdgpu_svm_range_map_span(svm, c.map_start, c.map_last, false);
 	/* The queues stopped for this change run again on a complete mapping. */
@@ -563,7 +437,7 @@ int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 		amdgpu_svm_retry_later(svm, c.map_start, c.map_last, ret);
 	mutex_unlock(&svm->lock);
 	if (c.held)
-		mod_delayed_work(svm->wq, &svm->restore_work, 0);
+		amdgpu_svm_work_kick_restore(svm);
 	return ret;
 }
 
@@ -582,7 +456,7 @@ int amdgpu_svm_reset_attr(struct amdgpu_svm *svm, unsigned long start,
 }
 
 /* Whether IH timestamp @a is later than @b; they count 48 bits and wrap. */
-static bool fault_ts_after(u64 a, u64 b)
+static bool amdgpu_svm_fault_ts_after(u64 a, u64 b)
 {
 	return (s64)((a << 16) - (b << 16)) > 0;
 }
@@ -592,13 +466,13 @@ static bool fault_ts_after(u64 a, u64 b)
  * it was raised. The first fault raised after the checkpoint clears it,
  * so that a later wrap of the timestamps cannot drop good faults.
  */
-static bool fault_is_stale(struct amdgpu_svm *svm, u64 ts)
+static bool amdgpu_svm_fault_is_stale(struct amdgpu_svm *svm, u64 ts)
 {
 	u64 checkpoint = atomic64_read(&svm->fault_checkpoint);
 
 	if (!checkpoint)
 		return false;
-	if (!fault_ts_after(ts, checkpoint))
+	if (!amdgpu_svm_fault_ts_after(ts, checkpoint))
 		return true;
 	atomic64_cmpxchg(&svm->fault_checkpoint, checkpoint, 0);
 	return false;
@@ -654,260 +528,32 @@ static bool amdgpu_svm_fault_error_is_transient(int err)
 int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 			    u64 ts, bool write)
 {
+	bool duplicate;
 	int ret = -ESRCH;
 
 	down_read(&svm->teardown_lock);
 	if (svm->torn_down)
 		goto out;
-	if (fault_is_stale(svm, ts)) {
-		atomic64_inc(&svm->stats.faults_stale);
+	if (amdgpu_svm_fault_is_stale(svm, ts)) {
+		amdgpu_svm_stat_inc(&svm->stats.faults_stale);
 		ret = 0;
 		goto out;
 	}
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_collect_garbage(svm);
-	ret = amdgpu_svm_range_map_fault(svm, addr, write);
+	ret = amdgpu_svm_range_map_fault(svm, addr, write, &duplicate);
 	mutex_unlock(&svm->lock);
-	if (ret == AMDGPU_SVM_RANGE_ALREADY_MAPPED) {
-		atomic64_inc(&svm->stats.faults_duplicate);
+	if (!ret && duplicate) {
+		amdgpu_svm_stat_inc(&svm->stats.faults_duplicate);
 		ret = 0;
 	} else if (!ret) {
-		atomic64_inc(&svm->stats.faults_handled);
+		amdgpu_svm_stat_inc(&svm->stats.faults_handled);
 	} else if (amdgpu_svm_fault_error_is_transient(ret)) {
 		/* Handled for now: the GPU retries and we try again. */
-		atomic64_inc(&svm->stats.faults_retry);
+		amdgpu_svm_stat_inc(&svm->stats.faults_retry);
 		ret = 0;
 	}
 out:
-	up_read(&svm->teardown_lock);
-	return ret;
-}
-
-/* Whether VMAs cover every page of [start, end) without a gap. */
-static bool span_is_mapped(struct mm_struct *mm, unsigned long start,
-			   unsigned long end)
-{
-	struct vm_area_struct *vma;
-	bool mapped = true;
-
-	mmap_read_lock(mm);
-	while (start < end) {
-		vma = vma_lookup(mm, start);
-		if (!vma) {
-			mapped = false;
-			break;
-		}
-		start = vma->vm_end;
-	}
-	mmap_read_unlock(mm);
-	return mapped;
-}
-
-/*
- * A munmap between the check and the SET may have left attributes on
- * memory that is no longer mapped; drop them, as the munmap would have.
- */
-static int drop_unmapped(struct amdgpu_svm *svm, unsigned long start,
-			 unsigned long end)
-{
-	struct mm_struct *mm = svm->mm;
-	struct vm_area_struct *vma;
-	unsigned long gap, gap_end;
-	int ret = 0;
-
-	while (!ret && start < end) {
-		mmap_read_lock(mm);
-		vma = find_vma(mm, start);
-		gap = start;
-		gap_end = vma ? min(vma->vm_start, end) : end;
-		start = vma ? vma->vm_end : end;
-		mmap_read_unlock(mm);
-		if (gap < gap_end)
-			ret = amdgpu_svm_reset_attr(svm, gap >> PAGE_SHIFT,
-						    (gap_end >> PAGE_SHIFT) - 1);
-	}
-	return ret;
-}
-
-static int ioctl_check_span(const struct drm_amdgpu_gem_svm *args)
-{
-	u64 end = args->start_addr + args->size;
-
-	if (!args->size || !PAGE_ALIGNED(args->start_addr) ||
-	    !PAGE_ALIGNED(args->size) || end < args->start_addr || end > TASK_SIZE)
-		return -EINVAL;
-	if (args->nattr > AMDGPU_SVM_MAX_ATTRS)
-		return -EINVAL;
-	switch (args->operation) {
-	case AMDGPU_SVM_OP_SET_ATTR:
-	case AMDGPU_SVM_OP_GET_ATTR:
-		return 0;
-	case AMDGPU_SVM_OP_RESET_ATTR:
-		return args->nattr ? -EINVAL : 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-static int ioctl_set(struct amdgpu_svm *svm, const struct drm_amdgpu_gem_svm *args,
-		     const struct drm_amdgpu_svm_attribute *attrs)
-{
-	unsigned long start = args->start_addr, end = start + args->size;
-	struct amdgpu_svm_attr_req req;
-	int ret;
-
-	ret = amdgpu_svm_attr_req_parse(&req, attrs, args->nattr);
-	if (ret)
-		return ret;
-	if (!span_is_mapped(svm->mm, start, end))
-		return -EFAULT;
-	if (svm->ops->span_in_use &&
-	    svm->ops->span_in_use(svm, start >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1))
-		return -EADDRINUSE;
-	ret = amdgpu_svm_set_attr(svm, start >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1,
-				  &req);
-	if (ret)
-		return ret;
-	return drop_unmapped(svm, start, end);
-}
-
-/* Check the request and copy its attribute array in (*@attrs: kvfree it). */
-static int ioctl_copy_in(const struct drm_amdgpu_gem_svm *args,
-			 struct drm_amdgpu_svm_attribute **attrs)
-{
-	size_t bytes = (size_t)args->nattr * sizeof(**attrs);
-	int ret;
-
-	*attrs = NULL;
-	ret = ioctl_check_span(args);
-	if (ret || !args->nattr)
-		return ret;
-	*attrs = kvmalloc(bytes, GFP_KERNEL);
-	if (!*attrs)
-		return -ENOMEM;
-	if (!copy_from_user(*attrs, u64_to_user_ptr(args->attrs_ptr), bytes))
-		return 0;
-	kvfree(*attrs);
-	*attrs = NULL;
-	return -EFAULT;
-}
-
-/* GET_ATTR from @tree over a span @mm maps; the answers go back out. */
-static int ioctl_get(struct amdgpu_svm_attr_tree *tree, struct mm_struct *mm,
-		     const struct drm_amdgpu_gem_svm *args,
-		     struct drm_amdgpu_svm_attribute *attrs)
-{
-	unsigned long first = args->start_addr >> PAGE_SHIFT;
-	unsigned long last = first + (args->size >> PAGE_SHIFT) - 1;
-	size_t bytes = (size_t)args->nattr * sizeof(*attrs);
-	int ret;
-
-	if (!span_is_mapped(mm, args->start_addr, args->start_addr + args->size))
-		return -EFAULT;
-	ret = amdgpu_svm_attr_get(tree, first, last, attrs, args->nattr);
-	if (!ret && bytes && copy_to_user(u64_to_user_ptr(args->attrs_ptr), attrs, bytes))
-		ret = -EFAULT;
-	return ret;
-}
-
-/* amdgpu_svm_ioctl() for the mm's own process, teardown held off. */
-static int ioctl_locked(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
-{
-	struct drm_amdgpu_svm_attribute *attrs;
-	unsigned long first, last;
-	int ret;
-
-	ret = ioctl_copy_in(args, &attrs);
-	if (ret)
-		return ret;
-	first = args->start_addr >> PAGE_SHIFT;
-	last = first + (args->size >> PAGE_SHIFT) - 1;
-
-	switch (args->operation) {
-	case AMDGPU_SVM_OP_SET_ATTR:
-		ret = ioctl_set(svm, args, attrs);
-		break;
-	case AMDGPU_SVM_OP_GET_ATTR:
-		ret = ioctl_get(&svm->attrs, svm->mm, args, attrs);
-		break;
-	default:
-		ret = amdgpu_svm_reset_attr(svm, first, last);
-	}
-	kvfree(attrs);
-	return ret;
-}
-
-/**
- * amdgpu_svm_ioctl_get_defaults() - GET_ATTR where no SVM exists yet
- * @xnack_on: the XNACK mode an SVM of the caller would get
- * @granularity: the default granularity (log2 pages)
- * @args: the request, copied in from userspace; only GET_ATTR
- *
- * Answers from the defaults an SVM would start with, without making one:
- * reading attributes must not make the process's SVM this one rather than
- * KFD's. Checks the request as amdgpu_svm_ioctl() does.
- *
- * Return: as amdgpu_svm_ioctl() for GET_ATTR.
- */
-int amdgpu_svm_ioctl_get_defaults(bool xnack_on, unsigned int granularity,
-				  struct drm_amdgpu_gem_svm *args)
-{
-	struct drm_amdgpu_svm_attribute *attrs;
-	struct amdgpu_svm_attr_tree *tree;
-	struct amdgpu_svm_attrs defaults;
-	int ret;
-
-	if (args->operation != AMDGPU_SVM_OP_GET_ATTR)
-		return -EINVAL;
-	ret = ioctl_copy_in(args, &attrs);
-	if (ret)
-		return ret;
-	tree = kmalloc_obj(*tree);
-	if (!tree) {
-		kvfree(attrs);
-		return -ENOMEM;
-	}
-	amdgpu_svm_attr_defaults(&defaults, xnack_on, granularity);
-	amdgpu_svm_attr_tree_init(tree, NULL, &defaults);
-	ret = ioctl_get(tree, current->mm, args, attrs);
-	amdgpu_svm_attr_tree_fini(tree);
-	kfree(tree);
-	kvfree(attrs);
-	return ret;
-}
-
-/**
- * amdgpu_svm_ioctl() - Carry out one DRM_AMDGPU_GEM_SVM request
- * @svm: the SVM of the device file's VM
- * @args: the request, copied in from userspace
- *
- * Checks the request, copies the attribute array in, dispatches SET, GET
- * or RESET and copies GET's answers out. SET and GET need the whole span
- * mapped by the CPU; RESET does not. A request refused while it is checked
- * changes nothing; a SET or RESET that failed while mapping keeps the
- * attributes it set and the part of the span it mapped (see
- * amdgpu_svm_set_attr()).
- *
- * Return: 0; -EPERM when the caller's mm is not the one the SVM serves (a
- * forked child, or a process the file was passed to); -EINVAL for a bad
- * span, operation, count or attribute; -EFAULT for an unreadable or
- * unwritable array, or a span not mapped by the CPU; -EADDRINUSE when SET
- * covers pages the VM maps otherwise (GEM VA mappings); -ESRCH after
- * teardown (the process's mm is gone); -ENOMEM; -EINTR; -EAGAIN or -EBUSY
- * when the CPU mapping kept changing or the page tables were being
- * evicted while SET mapped the span (try again).
- */
-int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args)
-{
-	int ret;
-
-	down_read(&svm->teardown_lock);
-	if (svm->torn_down)
-		ret = -ESRCH;
-	else if (current->mm != svm->mm)
-		ret = -EPERM;
-	else
-		ret = ioctl_locked(svm, args);
 	up_read(&svm->teardown_lock);
 	return ret;
 }

@@ -7,10 +7,12 @@
 #define __AMDGPU_SVM_H__
 
 #include <linux/atomic.h>
+#include <linux/device.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -18,8 +20,10 @@
 #include <linux/workqueue.h>
 
 #include <drm/drm_gpusvm.h>
+#include <drm/drm_print.h>
 
 #include "amdgpu_svm_attr.h"
+#include "amdgpu_svm_test_hooks.h"
 
 struct amdgpu_svm;
 struct drm_device;
@@ -99,9 +103,10 @@ struct amdgpu_svm_gpu_ops {
 	/**
 	 * @flush: wait for the page-table updates issued so far and flush
 	 * the TLB; @heavy after clears, so that no stale translation
-	 * survives. Same context as @clear.
+	 * survives. Same context as @clear. Returns 0 or the error of the
+	 * flush; the PTEs are cleared either way.
 	 */
-	void (*flush)(struct amdgpu_svm *svm, bool heavy);
+	int (*flush)(struct amdgpu_svm *svm, bool heavy);
 	/**
 	 * @quiesce: stop everything that can touch the VM (queues, jobs).
 	 * Refcounted: each call is matched by one @resume.
@@ -109,14 +114,16 @@ struct amdgpu_svm_gpu_ops {
 	void (*quiesce)(struct amdgpu_svm *svm);
 	/** @resume: undo one @quiesce. */
 	void (*resume)(struct amdgpu_svm *svm);
+#if IS_ENABLED(CONFIG_DRM_AMDGPU_SVM_KUNIT_TEST)
 	/**
-	 * @check_invalidated: optional; called at the end of every MMU
-	 * notifier invalidation of GPU pages [@start, @last], in the same
-	 * context as @clear. The KUnit page table checks there that no entry
-	 * of the span survived.
+	 * @check_invalidated: optional, KUnit builds only; called at the end
+	 * of every MMU notifier invalidation of GPU pages [@start, @last], in
+	 * the same context as @clear. The KUnit page table checks there that
+	 * no entry of the span survived.
 	 */
 	void (*check_invalidated)(struct amdgpu_svm *svm, unsigned long start,
 				  unsigned long last);
+#endif
 	/**
 	 * @span_in_use: optional; whether GPU pages [@start, @last] hold
 	 * other mappings of the VM (GEM VA mappings), which SET_ATTR must
@@ -160,32 +167,26 @@ struct amdgpu_svm_gpu_ops {
  * @resumes: times they were let go again
  */
 struct amdgpu_svm_stats {
-	atomic64_t pages_obtained;
-	atomic64_t pages_rebuilt;
-	atomic64_t ranges_removed;
-	atomic64_t ranges_split;
-	atomic64_t partial_unmap_fallbacks;
-	atomic64_t faults_handled;
-	atomic64_t faults_stale;
-	atomic64_t faults_duplicate;
-	atomic64_t faults_retry;
-	atomic64_t quiesces;
-	atomic64_t resumes;
+	struct amdgpu_svm_stat pages_obtained;
+	struct amdgpu_svm_stat pages_rebuilt;
+	struct amdgpu_svm_stat ranges_removed;
+	struct amdgpu_svm_stat ranges_split;
+	struct amdgpu_svm_stat partial_unmap_fallbacks;
+	struct amdgpu_svm_stat faults_handled;
+	struct amdgpu_svm_stat faults_stale;
+	struct amdgpu_svm_stat faults_duplicate;
+	struct amdgpu_svm_stat faults_retry;
+	struct amdgpu_svm_stat quiesces;
+	struct amdgpu_svm_stat resumes;
 };
 
 /**
- * struct amdgpu_svm - Shared virtual memory of one process on one device
- * @gpusvm: the drm_gpusvm instance (ranges, notifiers, DMA mappings)
- * @attrs: the attributes userspace set
- * @lock: the SVM lock: inserting, mapping and removing ranges
- * @drm: the device that DMA-maps the pages
- * @ops: the hardware touch points
- * @ops_priv: data of @ops
- * @xnack_on: whether the GPU retries faults (mapping on fault) or not
- *	(mapping by ioctl, queues stopped while pages are restored)
+ * struct amdgpu_svm_work - The workers of one SVM and what they hold
+ *
+ * Owned by amdgpu_svm_work.c; the rest of SVM goes through its functions.
+ *
  * @wq: ordered workqueue of @gc_work and @restore_work
- * @work_lock: protects @gc_list, @restore_list and @retry (taken in
- *	notifiers)
+ * @lock: protects @gc_list, @restore_list and @retry (taken in notifiers)
  * @gc_list: ranges the CPU unmapped, to remove (and rebuild around)
  * @restore_list: evicted ranges to map again (XNACK off)
  * @retry: a span a worker could not map (XNACK off): the restore worker
@@ -204,28 +205,11 @@ struct amdgpu_svm_stats {
  *	that no resume overtakes a quiesce on its way and a second eviction
  *	waits until the queues are stopped
  * @resume_wq: woken when @evictions drops to zero (the queues resume)
- * @nr_ranges: live ranges
  * @nr_queued: ranges on @gc_list or @restore_list
- * @stats: counters
- * @mm: the process served (a grab, dropped at teardown)
- * @ref: references: the owner's, the release notifier's, and one per
- *	caller between amdgpu_svm_get() and amdgpu_svm_put()
- * @release_notifier: tears the SVM down when the process's mm goes
- * @teardown_lock: held for read by every request, for write by teardown
- * @torn_down: teardown ran; requests fail with -ESRCH (@teardown_lock)
- * @fault_checkpoint: GPU faults raised up to this timestamp may be about
- *	pages the CPU unmapped since; 0 when there is none (XNACK on)
  */
-struct amdgpu_svm {
-	struct drm_gpusvm gpusvm;
-	struct amdgpu_svm_attr_tree attrs;
-	struct mutex lock; /* ranges: insert, map, remove */
-	struct drm_device *drm;
-	const struct amdgpu_svm_gpu_ops *ops;
-	void *ops_priv;
-	bool xnack_on;
+struct amdgpu_svm_work {
 	struct workqueue_struct *wq;
-	spinlock_t work_lock; /* gc_list, restore_list */
+	spinlock_t lock; /* gc_list, restore_list, retry */
 	struct list_head gc_list;
 	struct list_head restore_list;
 	struct {
@@ -240,8 +224,43 @@ struct amdgpu_svm {
 	atomic_t evictions;
 	struct mutex queues_lock; /* quiesce vs resume */
 	wait_queue_head_t resume_wq;
-	atomic_t nr_ranges;
-	atomic_t nr_queued;
+	struct amdgpu_svm_live nr_queued;
+};
+
+/**
+ * struct amdgpu_svm - Shared virtual memory of one process on one device
+ * @gpusvm: the drm_gpusvm instance (ranges, notifiers, DMA mappings)
+ * @attrs: the attributes userspace set
+ * @lock: the SVM lock: inserting, mapping and removing ranges
+ * @drm: the device that DMA-maps the pages
+ * @ops: the hardware touch points
+ * @ops_priv: data of @ops
+ * @xnack_on: whether the GPU retries faults (mapping on fault) or not
+ *	(mapping by ioctl, queues stopped while pages are restored)
+ * @work: the workers, their lists and the eviction count
+ * @nr_ranges: live ranges
+ * @stats: counters
+ * @mm: the process served (a grab, dropped at teardown)
+ * @ref: references: the owner's, the release notifier's, and one per
+ *	caller between amdgpu_svm_get() and amdgpu_svm_put()
+ * @release_notifier: tears the SVM down when the process's mm goes
+ * @teardown_lock: held for read by every request, for write by teardown
+ * @torn_down: teardown ran; requests fail with -ESRCH (@teardown_lock)
+ * @fault_checkpoint: GPU faults raised up to this timestamp may be about
+ *	pages the CPU unmapped since; 0 when there is none (XNACK on)
+ * @warn_rs: rate limit of this SVM's warnings (amdgpu_svm_warn()), so that
+ *	one process's failures do not silence another's
+ */
+struct amdgpu_svm {
+	struct drm_gpusvm gpusvm;
+	struct amdgpu_svm_attr_tree attrs;
+	struct mutex lock; /* ranges: insert, map, remove */
+	struct drm_device *drm;
+	const struct amdgpu_svm_gpu_ops *ops;
+	void *ops_priv;
+	bool xnack_on;
+	struct amdgpu_svm_work work;
+	struct amdgpu_svm_live nr_ranges;
 	struct amdgpu_svm_stats stats;
 	struct mm_struct *mm;
 	struct kref ref;
@@ -249,7 +268,40 @@ struct amdgpu_svm {
 	struct rw_semaphore teardown_lock; /* requests vs teardown */
 	bool torn_down;
 	atomic64_t fault_checkpoint;
+	struct ratelimit_state warn_rs;
 };
+
+/**
+ * amdgpu_svm_warn() - Warn of a failure SVM cannot hand back to a caller
+ * @svm: the SVM
+ * @fmt: the message, after "SVM: "; it names the pages and the errno
+ *
+ * For errors met where nobody waits for the result (MMU notifiers, the
+ * workers), rate-limited per SVM.
+ */
+#define amdgpu_svm_warn(svm, fmt, ...)					\
+	do {								\
+		struct amdgpu_svm *__svm = (svm);			\
+									\
+		if (__ratelimit(&__svm->warn_rs))			\
+			dev_warn(__svm->drm->dev, "SVM: " fmt, ##__VA_ARGS__); \
+	} while (0)
+
+/**
+ * amdgpu_svm_dbg() - Say what SVM does to a span of pages
+ * @svm: the SVM
+ * @what: the step: "invalidate", "gc", "restore", "fault", "map", ...
+ * @first: first page number of the span
+ * @last: last page number of the span
+ * @fmt: more, after the span
+ *
+ * A drm_dbg_driver() line (drm.debug=0x2) in the style of xe's
+ * range_debug(), one per step, naming the span as the warnings do.
+ */
+#define amdgpu_svm_dbg(svm, what, first, last, fmt, ...)		\
+	drm_dbg_driver((svm)->drm, "SVM %s pages %#lx-%#lx" fmt, (what),	\
+		       (unsigned long)(first), (unsigned long)(last),	\
+		       ##__VA_ARGS__)
 
 int amdgpu_svm_init(struct amdgpu_svm *svm, struct drm_device *drm,
 		    struct mm_struct *mm, bool xnack_on, unsigned int granularity,
@@ -264,6 +316,12 @@ int amdgpu_svm_wait_for_queues(struct amdgpu_svm *svm);
 void amdgpu_svm_flush_work(struct amdgpu_svm *svm);
 void amdgpu_svm_retry_later(struct amdgpu_svm *svm, unsigned long first,
 			    unsigned long last, int err);
+int amdgpu_svm_work_init(struct amdgpu_svm *svm);
+void amdgpu_svm_work_forget_retry(struct amdgpu_svm *svm);
+void amdgpu_svm_work_fini(struct amdgpu_svm *svm);
+void amdgpu_svm_work_destroy(struct amdgpu_svm *svm);
+void amdgpu_svm_work_kick_restore(struct amdgpu_svm *svm);
+bool amdgpu_svm_work_pending(struct amdgpu_svm *svm);
 int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 			unsigned long last, const struct amdgpu_svm_attr_req *req);
 int amdgpu_svm_reset_attr(struct amdgpu_svm *svm, unsigned long start,

@@ -19,6 +19,7 @@
 #include "amdgpu_svm_gpu.h"
 #include "amdgpu_userq.h"
 #include "amdgpu_vm.h"
+#include "amdgpu_xcp.h"
 
 /**
  * DOC: SVM on the GPU
@@ -80,9 +81,62 @@
  *   again until amdgpu_userq_svm_release().
  */
 
-static struct amdgpu_svm_gpu *to_gpu(struct amdgpu_svm *svm)
+/* All XCCs of the device, or those of the partition @xcp_id (-1: none). */
+static u32 amdgpu_svm_gpu_partition_xcc_mask(struct amdgpu_device *adev,
+					     int xcp_id)
 {
-	return container_of(svm, struct amdgpu_svm_gpu, svm);
+	u32 mask = GENMASK(max(NUM_XCC(adev->gfx.xcc_mask), 1) - 1, 0);
+	u32 inst;
+
+	if (adev->xcp_mgr && xcp_id >= 0 && xcp_id < adev->xcp_mgr->num_xcps &&
+	    !amdgpu_xcp_get_inst_details(&adev->xcp_mgr->xcp[xcp_id],
+					 AMDGPU_XCP_GFX, &inst))
+		mask = inst;
+	return mask;
+}
+
+/**
+ * amdgpu_svm_gpu_init_xcc_mask() - Flush the TLBs of one partition's XCCs
+ * @gpu: the SVM's GPU side, not yet in use
+ * @xcp_id: the partition of the device file, or -1 for the whole device
+ */
+void amdgpu_svm_gpu_init_xcc_mask(struct amdgpu_svm_gpu *gpu, int xcp_id)
+{
+	atomic_set(&gpu->xcc_mask,
+		   amdgpu_svm_gpu_partition_xcc_mask(gpu->adev, xcp_id));
+}
+
+/* The XCCs of the partition that raised a fault through IH node @node_id. */
+static u32 amdgpu_svm_gpu_fault_xcc_mask(struct amdgpu_device *adev,
+					 u32 node_id)
+{
+	struct amdgpu_xcp_mgr *mgr = adev->xcp_mgr;
+	int xcc, i;
+	u32 inst;
+
+	if (!mgr || !adev->gfx.funcs || !adev->gfx.funcs->ih_node_to_logical_xcc)
+		return amdgpu_svm_gpu_partition_xcc_mask(adev, -1);
+	xcc = adev->gfx.funcs->ih_node_to_logical_xcc(adev, node_id);
+	for (i = 0; xcc >= 0 && i < mgr->num_xcps; i++)
+		if (!amdgpu_xcp_get_inst_details(&mgr->xcp[i], AMDGPU_XCP_GFX, &inst) &&
+		    (inst & BIT(xcc)))
+			return inst;
+	return amdgpu_svm_gpu_partition_xcc_mask(adev, -1);
+}
+
+/**
+ * amdgpu_svm_gpu_add_fault_xcc() - Flush the TLBs of a faulting partition too
+ * @gpu: the SVM's GPU side
+ * @node_id: the IH node the fault came through
+ *
+ * Adds the XCCs of the partition that raised the fault to those whose TLBs
+ * every later flush covers. Faults on several XCCs may add at once: the
+ * update is one atomic OR, so no XCC is lost.
+ */
+void amdgpu_svm_gpu_add_fault_xcc(struct amdgpu_svm_gpu *gpu, u32 node_id)
+{
+	atomic_or(amdgpu_svm_gpu_fault_xcc_mask(gpu->adev, node_id),
+		  &gpu->xcc_mask);
 }
 
 /* The MTYPE of system memory on GC 9.4.3, 9.4.4 and 9.5.0, as KFD picks it. */
@@ -189,7 +243,7 @@ static int amdgpu_svm_gpu_validate_pt(void *param, struct amdgpu_bo *bo)
  */
 static int amdgpu_svm_gpu_lock_pt(struct amdgpu_svm *svm)
 {
-	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
 	struct amdgpu_vm *vm = gpu->vm;
 	int ret = 0;
 
@@ -242,7 +296,7 @@ static int amdgpu_svm_gpu_flush_tlb(struct amdgpu_svm_gpu *gpu, u32 flush_type)
  */
 static void amdgpu_svm_gpu_unlock_pt(struct amdgpu_svm *svm)
 {
-	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
 	struct amdgpu_vm *vm = gpu->vm;
 	int ret;
 
@@ -255,9 +309,8 @@ static void amdgpu_svm_gpu_unlock_pt(struct amdgpu_svm *svm)
 		dma_fence_wait(vm->last_update, false);
 		ret = amdgpu_svm_gpu_flush_tlb(gpu, TLB_FLUSH_LEGACY);
 		if (ret)
-			dev_warn_ratelimited(gpu->adev->dev,
-					     "SVM: TLB flush after map failed: %d\n",
-					     ret);
+			amdgpu_svm_warn(&gpu->svm,
+					"TLB flush after map failed: %d\n", ret);
 	}
 	drm_exec_fini(&gpu->exec);
 }
@@ -304,7 +357,7 @@ static int amdgpu_svm_gpu_write(struct amdgpu_svm_gpu *gpu, unsigned long start,
 static int amdgpu_svm_gpu_prepare_pt(struct amdgpu_svm *svm, unsigned long start,
 				     unsigned long last, dma_addr_t *dma)
 {
-	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
 
 	return amdgpu_svm_gpu_write(gpu, start, last,
 				    gpu->adev->gmc.init_pte_flags, dma);
@@ -319,7 +372,7 @@ static int amdgpu_svm_gpu_prepare_pt(struct amdgpu_svm *svm, unsigned long start
 static int amdgpu_svm_gpu_map(struct amdgpu_svm *svm, unsigned long start,
 			      unsigned long last, dma_addr_t *dma, u32 pte)
 {
-	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
 
 	lockdep_assert_held(&svm->gpusvm.notifier_lock);
 	return amdgpu_svm_gpu_write(gpu, start, last,
@@ -336,7 +389,7 @@ static int amdgpu_svm_gpu_map(struct amdgpu_svm *svm, unsigned long start,
 static int amdgpu_svm_gpu_clear(struct amdgpu_svm *svm, unsigned long start,
 				unsigned long last)
 {
-	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
 	struct dma_fence *fence = NULL;
 	unsigned int noreclaim;
 	int ret;
@@ -356,17 +409,17 @@ static int amdgpu_svm_gpu_clear(struct amdgpu_svm *svm, unsigned long start,
 	return ret;
 }
 
-static void amdgpu_svm_gpu_flush(struct amdgpu_svm *svm, bool heavy)
+static int amdgpu_svm_gpu_flush(struct amdgpu_svm *svm, bool heavy)
 {
-	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
 
 	if (gpu->clear_fence) {
 		dma_fence_wait(gpu->clear_fence, false);
 		dma_fence_put(gpu->clear_fence);
 		gpu->clear_fence = NULL;
 	}
-	amdgpu_svm_gpu_flush_tlb(gpu, heavy ? TLB_FLUSH_HEAVYWEIGHT :
-					       TLB_FLUSH_LEGACY);
+	return amdgpu_svm_gpu_flush_tlb(gpu, heavy ? TLB_FLUSH_HEAVYWEIGHT :
+						      TLB_FLUSH_LEGACY);
 }
 
 /* The device file whose VM this is: SVM only lives on device files' VMs. */
@@ -390,8 +443,8 @@ static void amdgpu_svm_gpu_quiesce_kfd(struct amdgpu_svm_gpu *gpu)
 	ret = kgd2kfd_quiesce_mm(gpu->mm, KFD_QUEUE_EVICTION_TRIGGER_SVM);
 	gpu->kfd_quiesced = !ret || ret == -EIO;
 	if (ret && ret != -ESRCH)
-		dev_warn_ratelimited(gpu->adev->dev,
-				     "SVM: cannot quiesce the KFD queues: %d\n", ret);
+		amdgpu_svm_warn(&gpu->svm,
+				"cannot quiesce the KFD queues: %d\n", ret);
 }
 
 /*
@@ -422,7 +475,7 @@ static bool amdgpu_svm_gpu_has_userq(struct amdgpu_svm_gpu *gpu)
 
 static void amdgpu_svm_gpu_quiesce(struct amdgpu_svm *svm)
 {
-	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
 
 	amdgpu_svm_gpu_quiesce_kfd(gpu);
 	/*
@@ -438,7 +491,7 @@ static void amdgpu_svm_gpu_quiesce(struct amdgpu_svm *svm)
 
 static void amdgpu_svm_gpu_resume(struct amdgpu_svm *svm)
 {
-	struct amdgpu_svm_gpu *gpu = to_gpu(svm);
+	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
 
 	if (IS_ENABLED(CONFIG_HSA_AMD) && gpu->kfd_quiesced)
 		kgd2kfd_resume_mm(gpu->mm);
@@ -450,7 +503,7 @@ static void amdgpu_svm_gpu_resume(struct amdgpu_svm *svm)
 static bool amdgpu_svm_gpu_span_in_use(struct amdgpu_svm *svm,
 				       unsigned long start, unsigned long last)
 {
-	struct amdgpu_vm *vm = to_gpu(svm)->vm;
+	struct amdgpu_vm *vm = amdgpu_svm_to_gpu(svm)->vm;
 	bool in_use;
 
 	/* Uninterruptible: a failed reservation must not read as "free". */
@@ -464,7 +517,7 @@ static bool amdgpu_svm_gpu_span_in_use(struct amdgpu_svm *svm,
 /* The timestamp of the newest retry fault still queued, as KFD takes it. */
 static u64 amdgpu_svm_gpu_fault_checkpoint(struct amdgpu_svm *svm)
 {
-	struct amdgpu_device *adev = to_gpu(svm)->adev;
+	struct amdgpu_device *adev = amdgpu_svm_to_gpu(svm)->adev;
 	struct amdgpu_ih_ring *ih = &adev->irq.ih_soft;
 	u32 wptr;
 
@@ -479,7 +532,7 @@ static u64 amdgpu_svm_gpu_fault_checkpoint(struct amdgpu_svm *svm)
 
 static void amdgpu_svm_gpu_release(struct amdgpu_svm *svm)
 {
-	kfree(to_gpu(svm));
+	kfree(amdgpu_svm_to_gpu(svm));
 }
 
 /* The operations of a &struct amdgpu_svm embedded in a &struct amdgpu_svm_gpu. */

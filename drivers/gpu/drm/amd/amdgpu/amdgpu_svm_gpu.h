@@ -7,6 +7,7 @@
 #define __AMDGPU_SVM_GPU_H__
 
 #include <linux/atomic.h>
+#include <linux/container_of.h>
 #include <linux/types.h>
 
 #include <drm/drm_exec.h>
@@ -50,6 +51,20 @@ struct amdgpu_svm_gpu {
 };
 
 extern const struct amdgpu_svm_gpu_ops amdgpu_svm_gpu_ops;
+
+/**
+ * amdgpu_svm_to_gpu() - Find the GPU side of an SVM made by amdgpu_svm_vm
+ * @svm: the SVM, embedded in a &struct amdgpu_svm_gpu
+ *
+ * Return: the &struct amdgpu_svm_gpu that holds @svm.
+ */
+static inline struct amdgpu_svm_gpu *amdgpu_svm_to_gpu(struct amdgpu_svm *svm)
+{
+	return container_of(svm, struct amdgpu_svm_gpu, svm);
+}
+
+void amdgpu_svm_gpu_init_xcc_mask(struct amdgpu_svm_gpu *gpu, int xcp_id);
+void amdgpu_svm_gpu_add_fault_xcc(struct amdgpu_svm_gpu *gpu, u32 node_id);
 
 u64 amdgpu_svm_gpu_pte_flags(struct amdgpu_device *adev, struct amdgpu_vm *vm,
 			     u32 pte);

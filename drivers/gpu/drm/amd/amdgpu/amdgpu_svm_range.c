@@ -14,6 +14,7 @@
 #include <drm/drm_pagemap.h>
 
 #include "amdgpu_svm.h"
+#include "amdgpu_svm_test_hooks.h"
 #include "amdgpu_svm_range.h"
 
 /**
@@ -41,7 +42,7 @@
  *    unmapped, which is not memory the queues may use (as in KFD): no
  *    quiesce.
  * 2. Clear the PTEs (notifier-safe path): when an unmap cuts a range, of
- *    the unmapped span only (range_keeps_rest()); otherwise of the whole
+ *    the unmapped span only (amdgpu_svm_range_keeps_rest()); otherwise of the whole
  *    range.
  * 3. Wait for that update and flush the TLB (heavyweight).
  * 4. Only then DMA-unmap the same span (drm_gpusvm_unmap_pages_span()) or
@@ -61,108 +62,29 @@
  * in &amdgpu_svm_stats.pages_rebuilt).
  */
 
-/**
- * DOC: Locking
- *
- * From outside in:
- *
- * - &amdgpu_svm.lock, the SVM lock (registered with
- *   drm_gpusvm_driver_set_lock()): serialises inserting, mapping and
- *   removing ranges. Taken by the ioctl, the GPU fault handler and the
- *   workers; never by an MMU notifier.
- * - &amdgpu_svm_attr_tree.lock, the attribute lock: the attribute tree.
- *   Taken under the SVM lock; while it is held, ranges may be removed, but
- *   not mapped (mapping looks attributes up).
- * - the mmap lock, for read: held across the mapping of one attribute
- *   interval (an ioctl) or one granule (a GPU fault), while ranges are
- *   named (drm_gpusvm_range_find_or_insert_span()), their pages faulted in
- *   (drm_gpusvm_get_pages_locked()) and their PTEs committed; the
- *   notifiers the span needs are inserted before it is taken, since that
- *   takes it too. The restore worker's get_pages() takes it itself. MMU
- *   notifiers run under it.
- * - the page-table lock (&amdgpu_svm_gpu_ops.lock_pt: the root page
- *   directory's reservation on amdgpu), taken after the pages are
- *   obtained, for the commit only; under the mmap lock, as KFD takes it
- *   and as dma-resv's lockdep priming orders them.
- * - the drm_gpusvm notifier lock: held for write by MMU notifiers, for
- *   read while checking pages valid and writing PTEs, in a
- *   memalloc_noreclaim scope so that no allocation recurses into reclaim
- *   and back into a notifier. Page tables are made before it is taken
- *   (&amdgpu_svm_gpu_ops.prepare_pt), so what remains under it is the
- *   check and the commit (with SDMA page-table updates, amdgpu still
- *   allocates the job, its IB and the TLB callback there).
- * - &amdgpu_vm.eviction_lock, taken by amdgpu_vm_update_range() under the
- *   notifier lock, on both the map and the clear path.
- * - &amdgpu_svm.queues_lock, around stopping the queues and letting them
- *   go: in MMU notifiers under the notifier lock, under the SVM lock from
- *   SET, teardown and the workers (a partial munmap whose rest cannot be
- *   kept), alone from the workers when they resume. Quiescing takes and drops
- *   &amdgpu_device.notifier_lock under it, as amdgpu's own HMM notifier
- *   takes that lock, and waits for fences.
- * - &amdgpu_svm.work_lock, a spinlock for the worker lists.
- *
- * &amdgpu_svm.teardown_lock is outermost of all: each request (ioctl, GPU
- * fault) holds it for read, teardown for write, so teardown waits for the
- * requests in flight and later requests see the SVM torn down.
- *
- * MMU notifiers take no driver mutex: they run with the mmap lock held,
- * which the ioctl path waits for while it holds the SVM lock.
- *
- * Why the SVM lock stays, and is held across HMM faults. In review of this
- * design the amdgpu VM maintainer asked that SVM not hold a big outer lock
- * across HMM faults and take &amdgpu_vm.eviction_lock only while mappings
- * are updated; the drm_gpusvm author prefers retry loops to locks. This
- * series does both where they matter to the rest of amdgpu:
- *
- * - The locks that CS, TTM eviction and KFD contend on are held only for
- *   the commit: the root page directory's reservation from lock_pt to
- *   unlock_pt around one range's PTE write, and &amdgpu_vm.eviction_lock
- *   inside amdgpu_vm_update_range() itself. Neither is held across
- *   get_pages(), and neither is held while waiting for a fence.
- * - The commit is a retry loop: the pages are checked valid under the
- *   notifier lock and the PTEs written under it; an invalidation in
- *   between makes the check fail with -EAGAIN and the range is obtained
- *   again (MAP_RETRIES times).
- * - The SVM lock is private to one SVM: no other amdgpu path takes it, no
- *   MMU notifier waits for it, and it is never taken under a reservation.
- *   drm_gpusvm needs a driver lock for inserting and removing ranges
- *   (drm_gpusvm_driver_set_lock()); the garbage collector must not remove
- *   a range that a fault or a SET is mapping; and the attribute tree, the
- *   ranges and the worker lists must change together, or a range could be
- *   made from attributes a concurrent SET is replacing. Refcounts and
- *   retries alone would let a fault map a range the GC has just removed,
- *   with nothing left to clear it. Holding it across the HMM fault costs
- *   only other SVM requests of the same process and device.
- *
- * Lockdep checks this order in the amdgpu_svm_vm KUnit suite, which runs
- * with the real root reservation, the real eviction lock (taken by
- * amdgpu_vm_update_range()), real MMU notifiers and the real user-queue
- * manager.
- */
-
 #define MAP_RETRIES	16
 
-static struct amdgpu_svm *to_svm(struct drm_gpusvm *gpusvm)
+static struct amdgpu_svm *amdgpu_svm_from_gpusvm(struct drm_gpusvm *gpusvm)
 {
 	return container_of(gpusvm, struct amdgpu_svm, gpusvm);
 }
 
-static struct amdgpu_svm_range *to_range(struct drm_gpusvm_range *range)
+static struct amdgpu_svm_range *amdgpu_svm_range_from_base(struct drm_gpusvm_range *range)
 {
 	return container_of(range, struct amdgpu_svm_range, base);
 }
 
-static unsigned long range_first_page(struct amdgpu_svm_range *r)
+static unsigned long amdgpu_svm_range_first(struct amdgpu_svm_range *r)
 {
 	return drm_gpusvm_range_start(&r->base) >> PAGE_SHIFT;
 }
 
-static unsigned long range_last_page(struct amdgpu_svm_range *r)
+static unsigned long amdgpu_svm_range_last(struct amdgpu_svm_range *r)
 {
 	return (drm_gpusvm_range_end(&r->base) >> PAGE_SHIFT) - 1;
 }
 
-static unsigned long range_npages(struct amdgpu_svm_range *r)
+static unsigned long amdgpu_svm_range_npages(struct amdgpu_svm_range *r)
 {
 	return drm_gpusvm_range_size(&r->base) >> PAGE_SHIFT;
 }
@@ -193,30 +115,30 @@ void amdgpu_svm_range_cache_destroy(void)
 	range_cache = NULL;
 }
 
-static struct drm_gpusvm_range *range_alloc(struct drm_gpusvm *gpusvm)
+static struct drm_gpusvm_range *amdgpu_svm_range_alloc(struct drm_gpusvm *gpusvm)
 {
-	struct amdgpu_svm *svm = to_svm(gpusvm);
+	struct amdgpu_svm *svm = amdgpu_svm_from_gpusvm(gpusvm);
 	struct amdgpu_svm_range *r;
 
-	if (amdgpu_svm_fail_alloc(&svm->attrs))
+	if (amdgpu_svm_should_fail_alloc())
 		return NULL;
 	r = kmem_cache_zalloc(range_cache, GFP_KERNEL);
 	if (!r)
 		return NULL;
 	drm_gpusvm_init_pages(&r->pages, svm->drm);
 	INIT_LIST_HEAD(&r->work_link);
-	atomic_inc(&svm->nr_ranges);
+	amdgpu_svm_live_inc(&svm->nr_ranges);
 	return &r->base;
 }
 
-static void range_free(struct drm_gpusvm_range *range)
+static void amdgpu_svm_range_free(struct drm_gpusvm_range *range)
 {
-	struct amdgpu_svm *svm = to_svm(range->gpusvm);
-	struct amdgpu_svm_range *r = to_range(range);
+	struct amdgpu_svm *svm = amdgpu_svm_from_gpusvm(range->gpusvm);
+	struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 
-	drm_gpusvm_free_pages(range->gpusvm, &r->pages, range_npages(r));
+	drm_gpusvm_free_pages(range->gpusvm, &r->pages, amdgpu_svm_range_npages(r));
 	kmem_cache_free(range_cache, r);
-	atomic_dec(&svm->nr_ranges);
+	amdgpu_svm_live_dec(&svm->nr_ranges);
 }
 
 /**
@@ -241,63 +163,6 @@ u32 amdgpu_svm_range_pte(const struct amdgpu_svm_attrs *attrs, bool read_only)
 	return pte;
 }
 
-/* Put @r on a worker list, holding a reference while it is there. */
-static void range_queue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-			enum amdgpu_svm_range_queue queue)
-{
-	spin_lock(&svm->work_lock);
-	if (r->queue == AMDGPU_SVM_RANGE_IDLE) {
-		drm_gpusvm_range_get(&r->base);
-		atomic_inc(&svm->nr_queued);
-	}
-	/* An unmapped range is removed, never restored. */
-	if (r->queue != queue && r->queue != AMDGPU_SVM_RANGE_GC) {
-		list_move_tail(&r->work_link, queue == AMDGPU_SVM_RANGE_GC ?
-			       &svm->gc_list : &svm->restore_list);
-		r->queue = queue;
-	}
-	spin_unlock(&svm->work_lock);
-	if (queue == AMDGPU_SVM_RANGE_GC)
-		queue_work(svm->wq, &svm->gc_work);
-	else
-		mod_delayed_work(svm->wq, &svm->restore_work, 0);
-}
-
-/* Take @r off its worker list, if it is on one. */
-static void range_dequeue(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
-{
-	bool queued;
-
-	spin_lock(&svm->work_lock);
-	queued = r->queue != AMDGPU_SVM_RANGE_IDLE;
-	if (queued) {
-		list_del_init(&r->work_link);
-		r->queue = AMDGPU_SVM_RANGE_IDLE;
-		atomic_dec(&svm->nr_queued);
-	}
-	spin_unlock(&svm->work_lock);
-	if (queued)
-		drm_gpusvm_range_put(&r->base);
-}
-
-/**
- * amdgpu_svm_range_work_pending() - Whether a worker has ranges to handle
- * @svm: the SVM
- *
- * Return: true if the GC or restore list is not empty, or a span waits to
- * be mapped again (amdgpu_svm_retry_later()).
- */
-bool amdgpu_svm_range_work_pending(struct amdgpu_svm *svm)
-{
-	bool pending;
-
-	spin_lock(&svm->work_lock);
-	pending = !list_empty(&svm->gc_list) || !list_empty(&svm->restore_list) ||
-		  svm->retry.pending;
-	spin_unlock(&svm->work_lock);
-	return pending;
-}
-
 /*
  * Clear the GPU mapping of the ranges in [start, end); notifier lock held.
  * A range that keeps its rest has only its cut span cleared and stays
@@ -305,9 +170,9 @@ bool amdgpu_svm_range_work_pending(struct amdgpu_svm *svm)
  * @clear_pending (and no longer keeps its rest: the worker removes it).
  * Return: whether any clear failed.
  */
-static bool clear_mapped_ranges(struct amdgpu_svm *svm,
-				struct drm_gpusvm_notifier *notifier,
-				unsigned long start, unsigned long end)
+static bool amdgpu_svm_range_clear_mapped(struct amdgpu_svm *svm,
+					  struct drm_gpusvm_notifier *notifier,
+					  unsigned long start, unsigned long end)
 {
 	struct drm_gpusvm_range *range = NULL;
 	bool cleared = false, failed = false;
@@ -315,7 +180,7 @@ static bool clear_mapped_ranges(struct amdgpu_svm *svm,
 
 	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
 	drm_gpusvm_for_each_range(range, notifier, start, end) {
-		struct amdgpu_svm_range *r = to_range(range);
+		struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 
 		if (!r->gpu_mapped)
 			continue;
@@ -323,10 +188,13 @@ static bool clear_mapped_ranges(struct amdgpu_svm *svm,
 			ret = svm->ops->clear(svm, r->cut_start >> PAGE_SHIFT,
 					      (r->cut_end >> PAGE_SHIFT) - 1);
 		else
-			ret = svm->ops->clear(svm, range_first_page(r),
-					      range_last_page(r));
+			ret = svm->ops->clear(svm, amdgpu_svm_range_first(r),
+					      amdgpu_svm_range_last(r));
 		cleared = true;
 		if (ret) {
+			amdgpu_svm_warn(svm, "cannot clear GPU pages %#lx-%#lx: %d; queues held until a worker clears them\n",
+					amdgpu_svm_range_first(r), amdgpu_svm_range_last(r),
+					ret);
 			r->clear_pending = true;
 			r->keep_rest = false;
 			failed = true;
@@ -335,8 +203,12 @@ static bool clear_mapped_ranges(struct amdgpu_svm *svm,
 		if (!r->keep_rest)
 			r->gpu_mapped = false;
 	}
-	if (cleared)
-		svm->ops->flush(svm, true);
+	if (cleared) {
+		ret = svm->ops->flush(svm, true);
+		if (ret)
+			amdgpu_svm_warn(svm, "cannot flush the TLB after clearing GPU pages %#lx-%#lx: %d\n",
+					start >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT, ret);
+	}
 	return failed;
 }
 
@@ -345,19 +217,19 @@ static bool clear_mapped_ranges(struct amdgpu_svm *svm,
  * notifier returns. Keep the queues stopped (XNACK on too) until a worker
  * has cleared them; @held says whether this invalidation holds them already.
  */
-static void hold_queues_for_failed_clear(struct amdgpu_svm *svm, bool held)
+static void amdgpu_svm_range_hold_after_failed_clear(struct amdgpu_svm *svm, bool held)
 {
 	if (!held)
 		amdgpu_svm_hold_queues(svm);
 }
 
-static bool any_range_mapped(struct drm_gpusvm_notifier *notifier,
-			     unsigned long start, unsigned long end)
+static bool amdgpu_svm_range_any_mapped(struct drm_gpusvm_notifier *notifier,
+					unsigned long start, unsigned long end)
 {
 	struct drm_gpusvm_range *range = NULL;
 
 	drm_gpusvm_for_each_range(range, notifier, start, end)
-		if (to_range(range)->gpu_mapped)
+		if (amdgpu_svm_range_from_base(range)->gpu_mapped)
 			return true;
 	return false;
 }
@@ -372,11 +244,11 @@ static bool any_range_mapped(struct drm_gpusvm_notifier *notifier,
  * page. Where the contiguity breaks at both edges, no fragment crosses
  * them. Notifier lock held.
  */
-static bool range_cut_runs_on(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-			      unsigned long cut_start, unsigned long cut_end)
+static bool amdgpu_svm_range_cut_runs_on(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+					 unsigned long cut_start, unsigned long cut_end)
 {
 	const struct drm_pagemap_addr *a, *prev = NULL;
-	unsigned long npages = range_npages(r), i = 0, j = 0, at;
+	unsigned long npages = amdgpu_svm_range_npages(r), i = 0, j = 0, at;
 
 	lockdep_assert_held(&svm->gpusvm.notifier_lock);
 	if (!r->pages.flags.has_dma_mapping)
@@ -400,12 +272,12 @@ static bool range_cut_runs_on(struct amdgpu_svm *svm, struct amdgpu_svm_range *r
  * collector splits @r (drm_gpusvm_range_split()). Not when a DMA entry
  * (a huge page) reaches out of the span, when the pages share one IOVA
  * reservation, nor when a physically contiguous run crosses an edge of
- * the span (range_cut_runs_on()): then all of @r goes, as for any other
+ * the span (amdgpu_svm_range_cut_runs_on()): then all of @r goes, as for any other
  * event. Sets
  * @r->cut_start and @r->cut_end. Notifier lock held for write.
  */
-static bool range_keeps_rest(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-			     const struct mmu_notifier_range *mmu_range)
+static bool amdgpu_svm_range_keeps_rest(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+					const struct mmu_notifier_range *mmu_range)
 {
 	unsigned long rs = drm_gpusvm_range_start(&r->base);
 	unsigned long re = drm_gpusvm_range_end(&r->base);
@@ -418,12 +290,12 @@ static bool range_keeps_rest(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	r->cut_start = mmu_range->start;
 	r->cut_end = mmu_range->end;
 	if (!drm_gpusvm_pages_span_extent(&svm->gpusvm, &r->pages, rs,
-					  range_npages(r), &r->cut_start,
+					  amdgpu_svm_range_npages(r), &r->cut_start,
 					  &r->cut_end))
 		return false;
 	return r->cut_start == max(rs, mmu_range->start) &&
 	       r->cut_end == min(re, mmu_range->end) &&
-	       !range_cut_runs_on(svm, r, r->cut_start, r->cut_end);
+	       !amdgpu_svm_range_cut_runs_on(svm, r, r->cut_start, r->cut_end);
 }
 
 /*
@@ -432,9 +304,9 @@ static bool range_keeps_rest(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
  * then, with XNACK off, the queues must stop first. Pages the CPU
  * unmapped are not memory the queues may use, as KFD has it.
  */
-static bool invalidation_needs_quiesce(struct amdgpu_svm *svm,
-				       struct drm_gpusvm_notifier *notifier,
-				       const struct mmu_notifier_range *mmu_range)
+static bool amdgpu_svm_range_invalidation_needs_quiesce(struct amdgpu_svm *svm,
+							struct drm_gpusvm_notifier *notifier,
+							const struct mmu_notifier_range *mmu_range)
 {
 	unsigned long start = mmu_range->start, end = mmu_range->end;
 	bool unmap = mmu_range->event == MMU_NOTIFY_UNMAP;
@@ -442,15 +314,15 @@ static bool invalidation_needs_quiesce(struct amdgpu_svm *svm,
 	bool quiesce = false;
 
 	drm_gpusvm_for_each_range(range, notifier, start, end) {
-		struct amdgpu_svm_range *r = to_range(range);
+		struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 		bool inside = drm_gpusvm_range_start(range) >= start &&
 			      drm_gpusvm_range_end(range) <= end;
 
-		r->keep_rest = range_keeps_rest(svm, r, mmu_range);
+		r->keep_rest = amdgpu_svm_range_keeps_rest(svm, r, mmu_range);
 		if (r->gpu_mapped && !r->keep_rest && !(unmap && inside)) {
 			quiesce = true;
 			if (unmap)
-				atomic64_inc(&svm->stats.partial_unmap_fallbacks);
+				amdgpu_svm_stat_inc(&svm->stats.partial_unmap_fallbacks);
 		}
 	}
 	return quiesce && !svm->xnack_on &&
@@ -458,7 +330,7 @@ static bool invalidation_needs_quiesce(struct amdgpu_svm *svm,
 }
 
 /* Faults raised so far may be about the pages going now (XNACK on). */
-static void note_fault_checkpoint(struct amdgpu_svm *svm)
+static void amdgpu_svm_range_note_fault_checkpoint(struct amdgpu_svm *svm)
 {
 	u64 ts = svm->ops->fault_checkpoint ? svm->ops->fault_checkpoint(svm) : 0;
 
@@ -466,29 +338,33 @@ static void note_fault_checkpoint(struct amdgpu_svm *svm)
 		atomic64_set(&svm->fault_checkpoint, ts);
 }
 
-static void range_invalidate(struct drm_gpusvm *gpusvm,
-			     struct drm_gpusvm_notifier *notifier,
-			     const struct mmu_notifier_range *mmu_range)
+static void amdgpu_svm_range_invalidate(struct drm_gpusvm *gpusvm,
+					struct drm_gpusvm_notifier *notifier,
+					const struct mmu_notifier_range *mmu_range)
 {
-	struct amdgpu_svm *svm = to_svm(gpusvm);
+	struct amdgpu_svm *svm = amdgpu_svm_from_gpusvm(gpusvm);
 	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
 	unsigned long start = mmu_range->start, end = mmu_range->end;
 	bool unmap = mmu_range->event == MMU_NOTIFY_UNMAP;
 	bool release = mmu_range->event == MMU_NOTIFY_RELEASE;
 	struct drm_gpusvm_range *range = NULL;
-	bool mapped = any_range_mapped(notifier, start, end);
-	bool hold = invalidation_needs_quiesce(svm, notifier, mmu_range);
+	bool mapped = amdgpu_svm_range_any_mapped(notifier, start, end);
+	bool hold = amdgpu_svm_range_invalidation_needs_quiesce(svm, notifier, mmu_range);
 
+	amdgpu_svm_dbg(svm, "invalidate", start >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT,
+		       ": event %d, %s, %s", mmu_range->event,
+		       mapped ? "GPU-mapped" : "not GPU-mapped",
+		       hold ? "queues held" : "queues running");
 	if (hold)
 		amdgpu_svm_hold_queues(svm);
 	if (mapped && svm->xnack_on && unmap)
-		note_fault_checkpoint(svm);
+		amdgpu_svm_range_note_fault_checkpoint(svm);
 
-	if (clear_mapped_ranges(svm, notifier, start, end))
-		hold_queues_for_failed_clear(svm, hold);
+	if (amdgpu_svm_range_clear_mapped(svm, notifier, start, end))
+		amdgpu_svm_range_hold_after_failed_clear(svm, hold);
 
 	drm_gpusvm_for_each_range(range, notifier, start, end) {
-		struct amdgpu_svm_range *r = to_range(range);
+		struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 
 		if (r->clear_pending) {
 			/* Mapped for DMA until the GPU no longer reaches it. */
@@ -498,39 +374,41 @@ static void range_invalidate(struct drm_gpusvm *gpusvm,
 			else
 				r->remap = !svm->xnack_on;
 			if (!r->removed)
-				range_queue(svm, r, AMDGPU_SVM_RANGE_GC);
+				amdgpu_svm_work_queue_range(svm, r, AMDGPU_SVM_RANGE_GC);
 			continue;
 		}
 		if (r->keep_rest) {
 			/* The GC splits it; the rest stays mapped meanwhile. */
 			drm_gpusvm_unmap_pages_span(gpusvm, &r->pages,
 						    drm_gpusvm_range_start(range),
-						    range_npages(r), r->cut_start,
+						    amdgpu_svm_range_npages(r), r->cut_start,
 						    r->cut_end, &ctx);
 			drm_gpusvm_range_set_unmapped(range, &r->pages, 1, mmu_range);
-			range_queue(svm, r, AMDGPU_SVM_RANGE_GC);
+			amdgpu_svm_work_queue_range(svm, r, AMDGPU_SVM_RANGE_GC);
 			r->keep_rest = false;
 			continue;
 		}
-		drm_gpusvm_unmap_pages(gpusvm, &r->pages, range_npages(r), &ctx);
+		drm_gpusvm_unmap_pages(gpusvm, &r->pages, amdgpu_svm_range_npages(r), &ctx);
 		if (r->removed)
 			continue;	/* on its way out: no worker may take it */
 		if (unmap) {
 			drm_gpusvm_range_set_unmapped(range, &r->pages, 1, mmu_range);
-			range_queue(svm, r, AMDGPU_SVM_RANGE_GC);
+			amdgpu_svm_work_queue_range(svm, r, AMDGPU_SVM_RANGE_GC);
 		} else if (mapped && !svm->xnack_on && !release) {
-			range_queue(svm, r, AMDGPU_SVM_RANGE_RESTORE);
+			amdgpu_svm_work_queue_range(svm, r, AMDGPU_SVM_RANGE_RESTORE);
 		}
 		r->keep_rest = false;
 	}
+#if IS_ENABLED(CONFIG_DRM_AMDGPU_SVM_KUNIT_TEST)
 	if (svm->ops->check_invalidated)
 		svm->ops->check_invalidated(svm, start >> PAGE_SHIFT,
 					    (end - 1) >> PAGE_SHIFT);
+#endif
 }
 
-static struct drm_gpusvm_pages *range_pages(struct drm_gpusvm_range *range)
+static struct drm_gpusvm_pages *amdgpu_svm_range_pages(struct drm_gpusvm_range *range)
 {
-	return &to_range(range)->pages;
+	return &amdgpu_svm_range_from_base(range)->pages;
 }
 
 /*
@@ -539,10 +417,11 @@ static struct drm_gpusvm_pages *range_pages(struct drm_gpusvm_range *range)
  * of @range failed: its PTEs still point at pages the CPU may free, and
  * the worker that clears them removes it whole.
  */
-static int range_split_state(struct drm_gpusvm_range *range,
-			     struct drm_gpusvm_range *piece)
+static int amdgpu_svm_range_split_state(struct drm_gpusvm_range *range,
+					struct drm_gpusvm_range *piece)
 {
-	struct amdgpu_svm_range *from = to_range(range), *to = to_range(piece);
+	struct amdgpu_svm_range *from = amdgpu_svm_range_from_base(range);
+	struct amdgpu_svm_range *to = amdgpu_svm_range_from_base(piece);
 
 	lockdep_assert_held_write(&range->gpusvm->notifier_lock);
 	if (from->clear_pending)
@@ -556,11 +435,11 @@ static int range_split_state(struct drm_gpusvm_range *range,
 
 /* How drm_gpusvm allocates, frees, invalidates and splits our ranges. */
 const struct drm_gpusvm_ops amdgpu_svm_range_ops = {
-	.range_alloc = range_alloc,
-	.range_free = range_free,
-	.invalidate = range_invalidate,
-	.range_pages = range_pages,
-	.range_split_state = range_split_state,
+	.range_alloc = amdgpu_svm_range_alloc,
+	.range_free = amdgpu_svm_range_free,
+	.invalidate = amdgpu_svm_range_invalidate,
+	.range_pages = amdgpu_svm_range_pages,
+	.range_split_state = amdgpu_svm_range_split_state,
 };
 
 /*
@@ -568,33 +447,34 @@ const struct drm_gpusvm_ops amdgpu_svm_range_ops = {
  * tables are locked and brought back first if the range is GPU-mapped, so
  * that the clear does not fail on evicted page tables.
  */
-static void range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+static void amdgpu_svm_range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 {
 	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
 	bool pt_locked = false;
-	int ret;
+	int ret, flushed;
 
 	lockdep_assert_held(&svm->lock);
 	if (READ_ONCE(r->gpu_mapped))
 		pt_locked = !svm->ops->lock_pt(svm);
 	down_write(&svm->gpusvm.notifier_lock);
-	/* From here on, no notifier queues it again (see range_invalidate()). */
+	/* From here on, no notifier queues it again (see amdgpu_svm_range_invalidate()). */
 	r->removed = true;
 	if (r->gpu_mapped) {
-		ret = svm->ops->clear(svm, range_first_page(r), range_last_page(r));
-		svm->ops->flush(svm, true);
-		if (ret)
-			dev_warn_ratelimited(svm->drm->dev,
-					     "SVM: cannot clear GPU pages %#lx-%#lx: %d\n",
-					     range_first_page(r), range_last_page(r), ret);
+		ret = svm->ops->clear(svm, amdgpu_svm_range_first(r), amdgpu_svm_range_last(r));
+		flushed = svm->ops->flush(svm, true);
+		if (ret || flushed)
+			amdgpu_svm_warn(svm, "cannot %s GPU pages %#lx-%#lx: %d\n",
+					ret ? "clear" : "flush the TLB of",
+					amdgpu_svm_range_first(r),
+					amdgpu_svm_range_last(r), ret ?: flushed);
 		r->gpu_mapped = false;
 		r->clear_pending = false;
 	}
-	drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, range_npages(r), &ctx);
+	drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, amdgpu_svm_range_npages(r), &ctx);
 	up_write(&svm->gpusvm.notifier_lock);
 	if (pt_locked)
 		svm->ops->unlock_pt(svm);
-	range_dequeue(svm, r);
+	amdgpu_svm_work_dequeue_range(svm, r);
 	drm_gpusvm_range_remove(&svm->gpusvm, &r->base);
 }
 
@@ -605,7 +485,7 @@ static void range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
  * the queues stop first if the GPU still maps its rest, which the CPU
  * still maps too.
  */
-static void range_take_apart(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+static void amdgpu_svm_range_take_apart(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 {
 	int pieces = 0;
 
@@ -620,12 +500,12 @@ static void range_take_apart(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 		r->removed = true;
 		r->gpu_mapped = false;
 		up_write(&svm->gpusvm.notifier_lock);
-		range_dequeue(svm, r);
-		atomic64_inc(&svm->stats.ranges_split);
+		amdgpu_svm_work_dequeue_range(svm, r);
+		amdgpu_svm_stat_inc(&svm->stats.ranges_split);
 	} else {
 		if (READ_ONCE(r->gpu_mapped)) {
 			/* The rest of it loses its mapping too. */
-			atomic64_inc(&svm->stats.partial_unmap_fallbacks);
+			amdgpu_svm_stat_inc(&svm->stats.partial_unmap_fallbacks);
 			if (!svm->xnack_on) {
 				amdgpu_svm_hold_queues(svm);
 				/*
@@ -635,13 +515,13 @@ static void range_take_apart(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 				 * maps it (again) and resumes the queues once
 				 * it is mapped.
 				 */
-				amdgpu_svm_retry_later(svm, range_first_page(r),
-						       range_last_page(r), -EAGAIN);
-				mod_delayed_work(svm->wq, &svm->restore_work, 0);
+				amdgpu_svm_retry_later(svm, amdgpu_svm_range_first(r),
+						       amdgpu_svm_range_last(r), -EAGAIN);
+				amdgpu_svm_work_kick_restore(svm);
 			}
 		}
-		range_remove(svm, r);
-		atomic64_inc(&svm->stats.ranges_removed);
+		amdgpu_svm_range_remove(svm, r);
+		amdgpu_svm_stat_inc(&svm->stats.ranges_removed);
 	}
 	drm_gpusvm_range_put(&r->base);
 }
@@ -650,8 +530,8 @@ static void range_take_apart(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
  * Remove the ranges that overlap [*start, *last], but for @keep_inside
  * those that lie within it, and widen the span over the ranges removed.
  */
-static void remove_ranges(struct amdgpu_svm *svm, unsigned long *start,
-			  unsigned long *last, bool keep_inside)
+static void amdgpu_svm_range_remove_in(struct amdgpu_svm *svm, unsigned long *start,
+				       unsigned long *last, bool keep_inside)
 {
 	unsigned long s = *start << PAGE_SHIFT, e = (*last + 1) << PAGE_SHIFT;
 	unsigned long first = *start, final = *last;
@@ -662,14 +542,14 @@ static void remove_ranges(struct amdgpu_svm *svm, unsigned long *start,
 		struct drm_gpusvm_range *range, *next;
 
 		drm_gpusvm_for_each_range_safe(range, next, notifier, s, e) {
-			struct amdgpu_svm_range *r = to_range(range);
+			struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 
-			if (keep_inside && range_first_page(r) >= first &&
-			    range_last_page(r) <= final)
+			if (keep_inside && amdgpu_svm_range_first(r) >= first &&
+			    amdgpu_svm_range_last(r) <= final)
 				continue;
-			*start = min(*start, range_first_page(r));
-			*last = max(*last, range_last_page(r));
-			range_remove(svm, r);
+			*start = min(*start, amdgpu_svm_range_first(r));
+			*last = max(*last, amdgpu_svm_range_last(r));
+			amdgpu_svm_range_remove(svm, r);
 		}
 	}
 }
@@ -697,9 +577,10 @@ bool amdgpu_svm_range_cut_by(struct amdgpu_svm *svm, unsigned long start,
 	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, s, e) {
 		range = NULL;
 		drm_gpusvm_for_each_range(range, notifier, s, e) {
-			struct amdgpu_svm_range *r = to_range(range);
+			struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 
-			if ((range_first_page(r) < start || range_last_page(r) > last) &&
+			if ((amdgpu_svm_range_first(r) < start ||
+			     amdgpu_svm_range_last(r) > last) &&
 			    (!mapped_only || READ_ONCE(r->gpu_mapped)))
 				return true;
 		}
@@ -720,7 +601,7 @@ bool amdgpu_svm_range_cut_by(struct amdgpu_svm *svm, unsigned long start,
 void amdgpu_svm_range_remove_cut(struct amdgpu_svm *svm, unsigned long *start,
 				 unsigned long *last)
 {
-	remove_ranges(svm, start, last, true);
+	amdgpu_svm_range_remove_in(svm, start, last, true);
 }
 
 /**
@@ -739,7 +620,7 @@ bool amdgpu_svm_range_mapped_in(struct amdgpu_svm *svm, unsigned long start,
 
 	lockdep_assert_held(&svm->lock);
 	drm_gpusvm_for_each_notifier(notifier, &svm->gpusvm, s, e)
-		if (any_range_mapped(notifier, s, e))
+		if (amdgpu_svm_range_any_mapped(notifier, s, e))
 			return true;
 	return false;
 }
@@ -757,14 +638,14 @@ bool amdgpu_svm_range_mapped_in(struct amdgpu_svm *svm, unsigned long start,
 void amdgpu_svm_range_remove_span(struct amdgpu_svm *svm, unsigned long *start,
 				  unsigned long *last)
 {
-	remove_ranges(svm, start, last, false);
+	amdgpu_svm_range_remove_in(svm, start, last, false);
 }
 
 /* The DMA addresses of the pages of @r, one per page; notifier lock held. */
-static void range_dma_addrs(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-			    dma_addr_t *out)
+static void amdgpu_svm_range_dma_addrs(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+				       dma_addr_t *out)
 {
-	unsigned long npages = range_npages(r), i = 0, j = 0, k;
+	unsigned long npages = amdgpu_svm_range_npages(r), i = 0, j = 0, k;
 
 	lockdep_assert_held(&svm->gpusvm.notifier_lock);
 	while (i < npages) {
@@ -781,8 +662,8 @@ static void range_dma_addrs(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
  * mapped: a range the GPU may map, even after a failed update, keeps its
  * tables and must not be made invalid before the rewrite.
  */
-static int range_prepare_pt(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-			    dma_addr_t *dma)
+static int amdgpu_svm_range_prepare_pt(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+				       dma_addr_t *dma)
 {
 	bool prepare;
 
@@ -793,17 +674,17 @@ static int range_prepare_pt(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	if (!drm_gpusvm_pages_valid(&svm->gpusvm, &r->pages))
 		prepare = false;	/* the commit will say -EAGAIN */
 	else if (prepare)
-		range_dma_addrs(svm, r, dma);
+		amdgpu_svm_range_dma_addrs(svm, r, dma);
 	drm_gpusvm_notifier_unlock(&svm->gpusvm);
 	if (!prepare)
 		return 0;
-	return svm->ops->prepare_pt(svm, range_first_page(r), range_last_page(r),
+	return svm->ops->prepare_pt(svm, amdgpu_svm_range_first(r), amdgpu_svm_range_last(r),
 				    dma);
 }
 
 /* Write the PTEs of @r if its pages are still valid. */
-static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-			u32 pte, dma_addr_t *dma)
+static int amdgpu_svm_range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+				   u32 pte, dma_addr_t *dma)
 {
 	unsigned int noreclaim;
 	int ret;
@@ -811,7 +692,7 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	ret = svm->ops->lock_pt(svm);
 	if (ret)
 		return ret;
-	ret = range_prepare_pt(svm, r, dma);
+	ret = amdgpu_svm_range_prepare_pt(svm, r, dma);
 	if (ret)
 		goto out_unlock_pt;
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
@@ -819,8 +700,8 @@ static int range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	if (!drm_gpusvm_pages_valid(&svm->gpusvm, &r->pages)) {
 		ret = -EAGAIN;
 	} else {
-		range_dma_addrs(svm, r, dma);
-		ret = svm->ops->map(svm, range_first_page(r), range_last_page(r),
+		amdgpu_svm_range_dma_addrs(svm, r, dma);
+		ret = svm->ops->map(svm, amdgpu_svm_range_first(r), amdgpu_svm_range_last(r),
 				    dma, pte);
 		/*
 		 * A failed update may have written part of the span: keep it
@@ -845,7 +726,7 @@ out_unlock_pt:
  * late to be a duplicate of the fault that mapped it: then its PTEs are
  * written again rather than trusted.
  */
-static bool range_fault_is_late(struct amdgpu_svm_range *r, bool fault)
+static bool amdgpu_svm_range_fault_is_late(struct amdgpu_svm_range *r, bool fault)
 {
 	return fault && ktime_after(ktime_get_boottime(),
 				    ktime_add_ms(r->mapped_at,
@@ -857,19 +738,20 @@ static bool range_fault_is_late(struct amdgpu_svm_range *r, bool fault)
  * @mmap_locked: the caller holds the mmap lock). -EAGAIN: the pages
  * changed under us, try again; other errors are final for this attempt.
  */
-static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-		     u32 pte, bool read_only, bool rebuild, bool fault,
-		     bool mmap_locked)
+static int amdgpu_svm_range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+				u32 pte, bool read_only, bool rebuild, bool fault,
+				bool mmap_locked, bool *was_mapped)
 {
 	struct drm_gpusvm_ctx ctx = { .read_only = read_only };
-	unsigned long npages = range_npages(r);
+	unsigned long npages = amdgpu_svm_range_npages(r);
 	bool had_pages;
 	dma_addr_t *dma;
 	int ret;
 
 	lockdep_assert_held(&svm->lock);
+	*was_mapped = false;
 	had_pages = r->pages.flags.has_dma_mapping;
-	if (!had_pages && amdgpu_svm_fail_alloc(&svm->attrs))
+	if (!had_pages && amdgpu_svm_should_fail_alloc())
 		return -ENOMEM;
 	ret = (mmap_locked ? drm_gpusvm_get_pages_locked : drm_gpusvm_get_pages)
 		(&svm->gpusvm, &r->pages, svm->gpusvm.mm, &r->base.notifier->notifier,
@@ -877,19 +759,23 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	if (ret)
 		return ret;
 	if (!had_pages) {
-		atomic64_add(npages, &svm->stats.pages_obtained);
+		amdgpu_svm_stat_add(npages, &svm->stats.pages_obtained);
 		if (rebuild)
-			atomic64_add(npages, &svm->stats.pages_rebuilt);
+			amdgpu_svm_stat_add(npages, &svm->stats.pages_rebuilt);
 	}
-	if (r->gpu_mapped && r->pte == pte && !range_fault_is_late(r, fault))
-		return had_pages ? AMDGPU_SVM_RANGE_ALREADY_MAPPED : 0;
+	if (r->gpu_mapped && r->pte == pte && !amdgpu_svm_range_fault_is_late(r, fault)) {
+		*was_mapped = had_pages;
+		return 0;
+	}
 
-	dma = amdgpu_svm_fail_alloc(&svm->attrs) ? NULL :
+	dma = amdgpu_svm_should_fail_alloc() ? NULL :
 	      kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
 	if (!dma)
 		return -ENOMEM;
-	ret = range_commit(svm, r, pte, dma);
+	ret = amdgpu_svm_range_commit(svm, r, pte, dma);
 	kvfree(dma);
+	amdgpu_svm_dbg(svm, "map", amdgpu_svm_range_first(r), amdgpu_svm_range_last(r),
+		       ": pte %#x%s: %d", pte, fault ? ", GPU fault" : "", ret);
 	return ret;
 }
 
@@ -897,7 +783,7 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 #define MAP_CHUNK	SZ_2M
 
 /**
- * struct map_walk - One attribute interval mapped under one mmap lock hold
+ * struct amdgpu_svm_range_walk - One attribute interval mapped under one mmap lock hold
  * @attrs: the attributes of the interval
  * @pos: where mapping goes on (advanced past what is done)
  * @end: end of the span to map in the interval
@@ -909,7 +795,7 @@ static int range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
  * @failed: the range whose pages the CPU took from under the walk, for
  *	the caller to remove once the mmap lock is dropped
  */
-struct map_walk {
+struct amdgpu_svm_range_walk {
 	struct amdgpu_svm_attrs attrs;
 	unsigned long pos;
 	unsigned long end;
@@ -927,7 +813,7 @@ struct map_walk {
  * one that HMM cannot fault in for the access asked (-EFAULT, -EPERM,
  * -EIO). Every other error may pass and is returned.
  */
-static bool map_error_means_unreachable(int err)
+static bool amdgpu_svm_range_error_means_unreachable(int err)
 {
 	return err == -ENOENT || err == -EFAULT || err == -EPERM || err == -EIO;
 }
@@ -937,8 +823,8 @@ static bool map_error_means_unreachable(int err)
  * that holds it (it grants no usable access), or to the next VMA. The
  * mmap lock is held.
  */
-static unsigned long next_vma(struct mm_struct *mm, unsigned long pos,
-			      unsigned long limit)
+static unsigned long amdgpu_svm_range_next_vma(struct mm_struct *mm, unsigned long pos,
+					       unsigned long limit)
 {
 	struct vm_area_struct *vma = find_vma(mm, pos);
 	unsigned long next = limit;
@@ -950,9 +836,9 @@ static unsigned long next_vma(struct mm_struct *mm, unsigned long pos,
 }
 
 /* The range at @w->pos, made up to the next chunk boundary if there is none. */
-static struct drm_gpusvm_range *walk_range(struct amdgpu_svm *svm,
-					   struct map_walk *w,
-					   struct drm_gpusvm_ctx *ctx)
+static struct drm_gpusvm_range *amdgpu_svm_range_walk_find(struct amdgpu_svm *svm,
+							   struct amdgpu_svm_range_walk *w,
+							   struct drm_gpusvm_ctx *ctx)
 {
 	unsigned long end = min(w->end, ALIGN(w->pos + 1, MAP_CHUNK));
 	struct drm_gpusvm_range *range;
@@ -968,8 +854,9 @@ static struct drm_gpusvm_range *walk_range(struct amdgpu_svm *svm,
 }
 
 /* Whether [@start, @end) holds the page of the GPU fault @w serves. */
-static bool walk_holds_fault(const struct map_walk *w, unsigned long start,
-			     unsigned long end)
+static bool
+amdgpu_svm_range_walk_holds_fault(const struct amdgpu_svm_range_walk *w,
+				  unsigned long start, unsigned long end)
 {
 	return w->fault && w->fault_addr >= start && w->fault_addr < end;
 }
@@ -982,13 +869,13 @@ static bool walk_holds_fault(const struct map_walk *w, unsigned long start,
  * (@w->failed), which the caller removes or takes apart once the lock is
  * dropped.
  */
-static int map_walk_locked(struct amdgpu_svm *svm, struct map_walk *w)
+static int amdgpu_svm_range_walk_map_locked(struct amdgpu_svm *svm, struct amdgpu_svm_range_walk *w)
 {
 	struct drm_gpusvm_range *range;
 	struct amdgpu_svm_range *r;
 	unsigned long next;
 	int ret, tries = 0;
-	bool holds_fault;
+	bool holds_fault, was_mapped = false;
 
 	mmap_assert_locked(svm->gpusvm.mm);
 	while (w->pos < w->end) {
@@ -996,25 +883,26 @@ static int map_walk_locked(struct amdgpu_svm *svm, struct map_walk *w)
 
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		range = walk_range(svm, w, &ctx);
+		range = amdgpu_svm_range_walk_find(svm, w, &ctx);
 		if (IS_ERR(range)) {
 			ret = PTR_ERR(range);
-			next = next_vma(svm->gpusvm.mm, w->pos, w->end);
-			if (!map_error_means_unreachable(ret) ||
-			    walk_holds_fault(w, w->pos, next))
+			next = amdgpu_svm_range_next_vma(svm->gpusvm.mm, w->pos, w->end);
+			if (!amdgpu_svm_range_error_means_unreachable(ret) ||
+			    amdgpu_svm_range_walk_holds_fault(w, w->pos, next))
 				return ret;
 			w->pos = next;
 			continue;
 		}
-		r = to_range(range);
-		holds_fault = walk_holds_fault(w, drm_gpusvm_range_start(range),
-					       drm_gpusvm_range_end(range));
+		r = amdgpu_svm_range_from_base(range);
+		holds_fault = amdgpu_svm_range_walk_holds_fault(w, drm_gpusvm_range_start(range),
+								drm_gpusvm_range_end(range));
 		ret = r->base.flags.unmapped ? -EFAULT :
-		      range_map(svm, r, amdgpu_svm_range_pte(&w->attrs, ctx.read_only),
-				ctx.read_only, w->rebuild, holds_fault, true);
+		      amdgpu_svm_range_map(svm, r, amdgpu_svm_range_pte(&w->attrs, ctx.read_only),
+					   ctx.read_only, w->rebuild, holds_fault, true,
+					   &was_mapped);
 		if (ret == -EAGAIN && ++tries < MAP_RETRIES)
 			continue;
-		if (ret < 0 && w->fault && map_error_means_unreachable(ret) &&
+		if (ret < 0 && w->fault && amdgpu_svm_range_error_means_unreachable(ret) &&
 		    !holds_fault) {
 			/* Left to a fault of its own. */
 			w->pos = drm_gpusvm_range_end(range);
@@ -1026,7 +914,7 @@ static int map_walk_locked(struct amdgpu_svm *svm, struct map_walk *w)
 			w->failed = r;
 		if (ret < 0)
 			return ret;
-		if (ret != AMDGPU_SVM_RANGE_ALREADY_MAPPED)
+		if (!was_mapped)
 			w->all_mapped = false;
 		w->pos = drm_gpusvm_range_end(range);
 		tries = 0;
@@ -1039,7 +927,7 @@ static int map_walk_locked(struct amdgpu_svm *svm, struct map_walk *w)
  * lock; the notifiers it needs are inserted before, and those left unused
  * removed after.
  */
-static int map_walk(struct amdgpu_svm *svm, struct map_walk *w)
+static int amdgpu_svm_range_walk_map(struct amdgpu_svm *svm, struct amdgpu_svm_range_walk *w)
 {
 	struct mm_struct *mm = svm->gpusvm.mm;
 	unsigned long start = w->pos;
@@ -1050,7 +938,7 @@ static int map_walk(struct amdgpu_svm *svm, struct map_walk *w)
 		ret = -ESRCH;
 	if (!ret) {
 		mmap_read_lock(mm);
-		ret = map_walk_locked(svm, w);
+		ret = amdgpu_svm_range_walk_map_locked(svm, w);
 		mmap_read_unlock(mm);
 		mmput(mm);
 	}
@@ -1062,14 +950,15 @@ static int map_walk(struct amdgpu_svm *svm, struct map_walk *w)
  * Remove the range a walk stopped at because the CPU took its pages:
  * one an unmap cut is taken apart, keeping what is left of it.
  */
-static void remove_failed(struct amdgpu_svm *svm, struct map_walk *w)
+static void amdgpu_svm_range_walk_remove_failed(struct amdgpu_svm *svm,
+						struct amdgpu_svm_range_walk *w)
 {
 	if (!w->failed)
 		return;
 	if (w->failed->base.flags.unmapped)
-		range_take_apart(svm, w->failed);
+		amdgpu_svm_range_take_apart(svm, w->failed);
 	else
-		range_remove(svm, w->failed);
+		amdgpu_svm_range_remove(svm, w->failed);
 	w->failed = NULL;
 }
 
@@ -1080,46 +969,46 @@ static void remove_failed(struct amdgpu_svm *svm, struct map_walk *w)
  * go, and only they, to be made again from the attributes as they are
  * now; one an unmap cut keeps what is left of it, whose attributes stand.
  */
-static bool mapped_stale(struct amdgpu_svm *svm, int seq, unsigned long start,
-			 unsigned long end)
+static bool amdgpu_svm_range_mapped_stale(struct amdgpu_svm *svm, int seq, unsigned long start,
+					  unsigned long end)
 {
 	struct drm_gpusvm_notifier *notifier, *next_notifier;
 	struct drm_gpusvm_range *range, *next;
 	bool stale = false;
 
 	if (start >= end ||
-	    !amdgpu_svm_attr_unmapped_since(&svm->attrs, seq, start >> PAGE_SHIFT,
+	    !amdgpu_svm_unmap_since(&svm->attrs.unmaps, seq, start >> PAGE_SHIFT,
 					    (end >> PAGE_SHIFT) - 1))
 		return false;
 	drm_gpusvm_for_each_notifier_safe(notifier, next_notifier, &svm->gpusvm,
 					  start, end) {
 		drm_gpusvm_for_each_range_safe(range, next, notifier, start, end) {
-			struct amdgpu_svm_range *r = to_range(range);
+			struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 
-			if (!amdgpu_svm_attr_unmapped_since(&svm->attrs, seq,
-							    range_first_page(r),
-							    range_last_page(r)))
+			if (!amdgpu_svm_unmap_since(&svm->attrs.unmaps, seq,
+						    amdgpu_svm_range_first(r),
+							    amdgpu_svm_range_last(r)))
 				continue;
 			stale = true;
 			if (range->flags.unmapped)
-				range_take_apart(svm, r);
+				amdgpu_svm_range_take_apart(svm, r);
 			else
-				range_remove(svm, r);
+				amdgpu_svm_range_remove(svm, r);
 		}
 	}
 	return stale;
 }
 
 /* Past the VMA at @pos, or to the next one, for a caller without the mmap lock. */
-static unsigned long skip_vma(struct amdgpu_svm *svm, unsigned long pos,
-			      unsigned long end)
+static unsigned long amdgpu_svm_range_skip_vma(struct amdgpu_svm *svm, unsigned long pos,
+					       unsigned long end)
 {
 	struct mm_struct *mm = svm->gpusvm.mm;
 
 	if (!mmget_not_zero(mm))
 		return end;
 	mmap_read_lock(mm);
-	pos = next_vma(mm, pos, end);
+	pos = amdgpu_svm_range_next_vma(mm, pos, end);
 	mmap_read_unlock(mm);
 	mmput(mm);
 	return pos;
@@ -1132,11 +1021,11 @@ static unsigned long skip_vma(struct amdgpu_svm *svm, unsigned long pos,
  * memory under a range just mapped, which is gone again; *pos is left
  * where the walk began, for the caller to look the attributes up anew.
  */
-static int map_interval(struct amdgpu_svm *svm, unsigned long *pos,
-			unsigned long end, const struct amdgpu_svm_attrs *attrs,
-			int seq, bool rebuild)
+static int amdgpu_svm_range_map_interval(struct amdgpu_svm *svm, unsigned long *pos,
+					 unsigned long end, const struct amdgpu_svm_attrs *attrs,
+					 int seq, bool rebuild)
 {
-	struct map_walk w = { .attrs = *attrs, .end = end, .rebuild = rebuild };
+	struct amdgpu_svm_range_walk w = { .attrs = *attrs, .end = end, .rebuild = rebuild };
 	int ret, faults = 0;
 	unsigned long from;
 	bool failed;
@@ -1144,10 +1033,10 @@ static int map_interval(struct amdgpu_svm *svm, unsigned long *pos,
 	for (;;) {
 		from = *pos;
 		w.pos = from;
-		ret = map_walk(svm, &w);
+		ret = amdgpu_svm_range_walk_map(svm, &w);
 		failed = !!w.failed;
-		remove_failed(svm, &w);
-		if (mapped_stale(svm, seq, from, w.pos))
+		amdgpu_svm_range_walk_remove_failed(svm, &w);
+		if (amdgpu_svm_range_mapped_stale(svm, seq, from, w.pos))
 			return -ESTALE;
 		*pos = w.pos;
 		if (!ret)
@@ -1157,10 +1046,10 @@ static int map_interval(struct amdgpu_svm *svm, unsigned long *pos,
 		/* The CPU mapping changed under us: once more. */
 		if (failed && faults++ < 1)
 			continue;
-		if (!map_error_means_unreachable(ret))
+		if (!amdgpu_svm_range_error_means_unreachable(ret))
 			return ret;
 		/* No usable access here: go on past the VMA. */
-		*pos = skip_vma(svm, w.pos, end);
+		*pos = amdgpu_svm_range_skip_vma(svm, w.pos, end);
 		if (*pos >= end)
 			return 0;
 		faults = 0;
@@ -1180,7 +1069,7 @@ static int map_interval(struct amdgpu_svm *svm, unsigned long *pos,
  * drm_gpusvm_range_find_or_insert_span()). Pages outside any VMA, or in a
  * VMA that grants no access, stay unmapped. A range mapped while the CPU
  * unmapped memory under it is removed and made again from a fresh lookup
- * (see amdgpu_svm_attr_unmapped_since()). On success no accessible page
+ * (see amdgpu_svm_unmap_since()). On success no accessible page
  * of the span is left unmapped.
  *
  * Return: 0; -EAGAIN if the CPU mapping kept changing; -EINTR if a fatal
@@ -1201,9 +1090,9 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 	while (pos < end) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		seq = amdgpu_svm_attr_unmap_seq(&svm->attrs);
-		ret = amdgpu_svm_attr_find(&svm->attrs, pos >> PAGE_SHIFT, &attrs,
-					   &istart, &ilast);
+		seq = amdgpu_svm_unmap_seq(&svm->attrs.unmaps);
+		ret = amdgpu_svm_attr_tree_lookup(&svm->attrs, pos >> PAGE_SHIFT, &attrs,
+						  &istart, &ilast);
 		if (ret)
 			return ret;
 		hi = ilast >= (ULONG_MAX >> PAGE_SHIFT) ? TASK_SIZE : (ilast + 1) << PAGE_SHIFT;
@@ -1212,7 +1101,7 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 			pos = hi;
 			continue;
 		}
-		ret = map_interval(svm, &pos, hi, &attrs, seq, rebuild);
+		ret = amdgpu_svm_range_map_interval(svm, &pos, hi, &attrs, seq, rebuild);
 		if (ret == -ESTALE) {
 			/* Look again; never leave a hole behind. */
 			if (++stale >= MAP_RETRIES)
@@ -1229,8 +1118,8 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
  * Whether a readable VMA holds @addr, and grants a write if @write; its
  * bounds, which bound the granule a fault maps, as KFD bounds it.
  */
-static int fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool write,
-			   unsigned long *vm_start, unsigned long *vm_end)
+static int amdgpu_svm_range_fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool write,
+					    unsigned long *vm_start, unsigned long *vm_end)
 {
 	struct mm_struct *mm = svm->gpusvm.mm;
 	struct vm_area_struct *vma;
@@ -1258,6 +1147,7 @@ static int fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool writ
  * @svm: the SVM, locked
  * @addr: the faulting address
  * @write: the access was a write
+ * @duplicate: set if the granule was mapped as asked already
  *
  * Maps the granularity-aligned chunk around @addr, as KFD does, whatever
  * the granularity (drm_gpusvm's chunk sizes do not apply: the ranges are
@@ -1268,35 +1158,36 @@ static int fault_vma_check(struct amdgpu_svm *svm, unsigned long addr, bool writ
  *
  * The attributes are looked up again if the CPU unmapped memory with
  * attributes while the granule was being mapped (see
- * amdgpu_svm_attr_unmap_seq()).
+ * amdgpu_svm_unmap_seq()).
  *
- * Return: 0; %AMDGPU_SVM_RANGE_ALREADY_MAPPED if the granule was mapped as
- * asked less than %AMDGPU_SVM_FAULT_DUPLICATE_MS ago (a duplicate fault);
- * -EACCES if the address is INACCESSIBLE; -EPERM for a write to a GPU_RO
+ * Return: 0, with *@duplicate set if the granule was mapped as asked less
+ * than %AMDGPU_SVM_FAULT_DUPLICATE_MS ago (a duplicate fault); -EACCES if
+ * the address is INACCESSIBLE; -EPERM for a write to a GPU_RO
  * span or a read-only VMA; -EFAULT if no readable VMA holds the address
  * or HMM cannot fault it in; -EAGAIN if the CPU kept changing the memory
  * while the granule was mapped; another error of drm_gpusvm.
  */
 int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
-			       bool write)
+			       bool write, bool *duplicate)
 {
 	struct amdgpu_svm_attrs attrs;
 	unsigned long istart, ilast, gran, lo, hi, vm_start, vm_end;
-	struct map_walk w;
+	struct amdgpu_svm_range_walk w;
 	int ret, seq, tries = 0;
 
 	lockdep_assert_held(&svm->lock);
+	*duplicate = false;
 again:
-	seq = amdgpu_svm_attr_unmap_seq(&svm->attrs);
-	ret = amdgpu_svm_attr_find(&svm->attrs, addr >> PAGE_SHIFT, &attrs,
-				   &istart, &ilast);
+	seq = amdgpu_svm_unmap_seq(&svm->attrs.unmaps);
+	ret = amdgpu_svm_attr_tree_lookup(&svm->attrs, addr >> PAGE_SHIFT, &attrs,
+					  &istart, &ilast);
 	if (ret)
 		return ret;
 	if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE)
 		return -EACCES;
 	if (write && (attrs.flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_GPU_RO)))
 		return -EPERM;
-	ret = fault_vma_check(svm, addr, write, &vm_start, &vm_end);
+	ret = amdgpu_svm_range_fault_vma_check(svm, addr, write, &vm_start, &vm_end);
 	if (ret)
 		return ret;
 
@@ -1306,12 +1197,12 @@ again:
 	if (ilast < (ULONG_MAX >> PAGE_SHIFT))
 		hi = min(hi, (ilast + 1) << PAGE_SHIFT);
 
-	w = (struct map_walk) { .attrs = attrs, .pos = lo, .end = hi,
+	w = (struct amdgpu_svm_range_walk) { .attrs = attrs, .pos = lo, .end = hi,
 				.fault = true, .fault_addr = addr,
 				.write = write, .all_mapped = true };
-	ret = map_walk(svm, &w);
+	ret = amdgpu_svm_range_walk_map(svm, &w);
 	if (ret == -EFAULT && w.failed) {
-		remove_failed(svm, &w);
+		amdgpu_svm_range_walk_remove_failed(svm, &w);
 		if (++tries < MAP_RETRIES)
 			goto again;
 		return -EAGAIN;
@@ -1320,29 +1211,16 @@ again:
 		return -EFAULT;
 	if (ret < 0)
 		return ret;
-	if (mapped_stale(svm, seq, lo, hi)) {
+	if (amdgpu_svm_range_mapped_stale(svm, seq, lo, hi)) {
 		if (++tries < MAP_RETRIES)
 			goto again;
 		return -EAGAIN;
 	}
-	return w.all_mapped ? AMDGPU_SVM_RANGE_ALREADY_MAPPED : 0;
-}
-
-/* Take the first range off a worker list; its queue reference is ours. */
-static struct amdgpu_svm_range *pop_range(struct amdgpu_svm *svm,
-					  struct list_head *list)
-{
-	struct amdgpu_svm_range *r;
-
-	spin_lock(&svm->work_lock);
-	r = list_first_entry_or_null(list, typeof(*r), work_link);
-	if (r) {
-		list_del_init(&r->work_link);
-		r->queue = AMDGPU_SVM_RANGE_IDLE;
-		atomic_dec(&svm->nr_queued);
-	}
-	spin_unlock(&svm->work_lock);
-	return r;
+	*duplicate = w.all_mapped;
+	amdgpu_svm_dbg(svm, "fault", lo >> PAGE_SHIFT, (hi - 1) >> PAGE_SHIFT,
+		       ": at %#lx, %s%s", addr, write ? "write" : "read",
+		       w.all_mapped ? ", duplicate" : "");
+	return 0;
 }
 
 /*
@@ -1350,8 +1228,8 @@ static struct amdgpu_svm_range *pop_range(struct amdgpu_svm *svm,
  * mapped is left to the restore worker, which tries again later while the
  * queues stay stopped.
  */
-static void remap_or_retry(struct amdgpu_svm *svm, unsigned long first,
-			   unsigned long last, bool rebuild)
+static void amdgpu_svm_range_remap_or_retry(struct amdgpu_svm *svm, unsigned long first,
+					    unsigned long last, bool rebuild)
 {
 	int ret = amdgpu_svm_range_map_span(svm, first, last, rebuild);
 
@@ -1365,7 +1243,7 @@ static void remap_or_retry(struct amdgpu_svm *svm, unsigned long first,
  *
  * Takes every queued range apart first: a range a partial unmap cut is
  * replaced by what is left of it, with its pages and PTEs; any other is
- * removed (range_take_apart()). Then, with XNACK off, maps again what is
+ * removed (amdgpu_svm_range_take_apart()). Then, with XNACK off, maps again what is
  * still mapped by the CPU of the ranges a partial unmap cut (only those:
  * nothing outside them is touched); the pieces are mapped already, so
  * this maps only what a split could not keep. What cannot be mapped now is
@@ -1378,15 +1256,20 @@ void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm)
 
 	lockdep_assert_held(&svm->lock);
 	/* All of them first: a rebuild must not find one still there. */
-	while ((r = pop_range(svm, &svm->gc_list))) {
+	while ((r = amdgpu_svm_work_pop_range(svm, AMDGPU_SVM_RANGE_GC))) {
+		amdgpu_svm_dbg(svm, "gc", amdgpu_svm_range_first(r), amdgpu_svm_range_last(r),
+			       "%s%s", r->removed ? ": removed already" : "",
+			       r->base.flags.partial_unmap ? ": partly unmapped" : "");
 		if (!r->removed)
-			range_take_apart(svm, r);
+			amdgpu_svm_range_take_apart(svm, r);
 		list_add_tail(&r->gc_link, &gone);
 	}
 	list_for_each_entry_safe(r, next, &gone, gc_link) {
 		if (!svm->xnack_on && (r->base.flags.partial_unmap || r->remap))
-			remap_or_retry(svm, range_first_page(r), range_last_page(r),
-				       true);
+			amdgpu_svm_range_remap_or_retry(svm,
+							amdgpu_svm_range_first(r),
+							amdgpu_svm_range_last(r),
+							true);
 		list_del(&r->gc_link);
 		drm_gpusvm_range_put(&r->base);
 	}
@@ -1398,8 +1281,8 @@ void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm)
  * writeable or read-only. -EAGAIN when @r no longer fits its attribute
  * interval or no VMA holds it: then it is made again from scratch.
  */
-static int range_current_pte(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
-			     u32 *pte, bool *read_only)
+static int amdgpu_svm_range_current_pte(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+					u32 *pte, bool *read_only)
 {
 	struct mm_struct *mm = svm->gpusvm.mm;
 	struct amdgpu_svm_attrs attrs;
@@ -1407,12 +1290,12 @@ static int range_current_pte(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 	unsigned long istart, ilast;
 	int ret;
 
-	ret = amdgpu_svm_attr_find(&svm->attrs, range_first_page(r), &attrs,
-				   &istart, &ilast);
+	ret = amdgpu_svm_attr_tree_lookup(&svm->attrs, amdgpu_svm_range_first(r), &attrs,
+					  &istart, &ilast);
 	if (ret)
 		return ret;
 	if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE ||
-	    istart > range_first_page(r) || ilast < range_last_page(r))
+	    istart > amdgpu_svm_range_first(r) || ilast < amdgpu_svm_range_last(r))
 		return -EAGAIN;
 	if (!mmget_not_zero(mm))
 		return -ESRCH;
@@ -1430,17 +1313,18 @@ static int range_current_pte(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 }
 
 /* Map an evicted range again with the mapping it gets now. */
-static int range_restore(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+static int amdgpu_svm_range_restore_one(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 {
-	bool read_only;
+	bool read_only, was_mapped;
 	u32 pte;
 	int ret;
 
 	if (r->removed || r->base.flags.unmapped)
 		return -ENOENT;
-	ret = range_current_pte(svm, r, &pte, &read_only);
+	ret = amdgpu_svm_range_current_pte(svm, r, &pte, &read_only);
 	if (!ret)
-		ret = range_map(svm, r, pte, read_only, false, false, false);
+		ret = amdgpu_svm_range_map(svm, r, pte, read_only, false, false, false,
+					   &was_mapped);
 	return ret;
 }
 
@@ -1459,14 +1343,15 @@ void amdgpu_svm_range_restore(struct amdgpu_svm *svm)
 	struct amdgpu_svm_range *r;
 
 	lockdep_assert_held(&svm->lock);
-	while ((r = pop_range(svm, &svm->restore_list))) {
-		unsigned long first = range_first_page(r), last = range_last_page(r);
-		int ret = range_restore(svm, r);
+	while ((r = amdgpu_svm_work_pop_range(svm, AMDGPU_SVM_RANGE_RESTORE))) {
+		unsigned long first = amdgpu_svm_range_first(r), last = amdgpu_svm_range_last(r);
+		int ret = amdgpu_svm_range_restore_one(svm, r);
 
+		amdgpu_svm_dbg(svm, "restore", first, last, ": %d", ret);
 		if (ret < 0 && !r->removed && !r->base.flags.unmapped)
-			range_remove(svm, r);
+			amdgpu_svm_range_remove(svm, r);
 		drm_gpusvm_range_put(&r->base);
 		if (ret < 0)
-			remap_or_retry(svm, first, last, false);
+			amdgpu_svm_range_remap_or_retry(svm, first, last, false);
 	}
 }

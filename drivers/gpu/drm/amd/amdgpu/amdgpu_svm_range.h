@@ -49,8 +49,8 @@ enum amdgpu_svm_range_queue {
  *	is cleared and unmapped (notifier lock held for write)
  * @cut_start: start address of that span
  * @cut_end: end address of that span (exclusive)
- * @queue: which worker the range waits for (&amdgpu_svm.work_lock)
- * @work_link: entry in that worker's list (&amdgpu_svm.work_lock)
+ * @queue: which worker the range waits for (&amdgpu_svm_work.lock)
+ * @work_link: entry in that worker's list (&amdgpu_svm_work.lock)
  * @gc_link: entry in the garbage collector's private list (SVM lock)
  */
 struct amdgpu_svm_range {
@@ -81,12 +81,6 @@ struct amdgpu_svm_range {
  */
 #define AMDGPU_SVM_FAULT_DUPLICATE_MS	2
 
-/*
- * What amdgpu_svm_range_map_fault() returns when the range was mapped as
- * asked already: the fault is a duplicate.
- */
-#define AMDGPU_SVM_RANGE_ALREADY_MAPPED 1
-
 extern const struct drm_gpusvm_ops amdgpu_svm_range_ops;
 
 int amdgpu_svm_range_cache_create(void);
@@ -95,7 +89,7 @@ u32 amdgpu_svm_range_pte(const struct amdgpu_svm_attrs *attrs, bool read_only);
 int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 			      unsigned long last, bool rebuild);
 int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
-			       bool write);
+			       bool write, bool *duplicate);
 void amdgpu_svm_range_remove_span(struct amdgpu_svm *svm, unsigned long *start,
 				  unsigned long *last);
 bool amdgpu_svm_range_cut_by(struct amdgpu_svm *svm, unsigned long start,
@@ -106,6 +100,11 @@ bool amdgpu_svm_range_mapped_in(struct amdgpu_svm *svm, unsigned long start,
 				unsigned long last);
 void amdgpu_svm_range_collect_garbage(struct amdgpu_svm *svm);
 void amdgpu_svm_range_restore(struct amdgpu_svm *svm);
-bool amdgpu_svm_range_work_pending(struct amdgpu_svm *svm);
+void amdgpu_svm_work_queue_range(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+				 enum amdgpu_svm_range_queue queue);
+void amdgpu_svm_work_dequeue_range(struct amdgpu_svm *svm, struct amdgpu_svm_range *r);
+struct amdgpu_svm_range *
+amdgpu_svm_work_pop_range(struct amdgpu_svm *svm,
+			  enum amdgpu_svm_range_queue queue);
 
 #endif

@@ -14,7 +14,6 @@
 #include "amdgpu_svm_gpu.h"
 #include "amdgpu_svm_vm.h"
 #include "amdgpu_vm.h"
-#include "amdgpu_xcp.h"
 
 /**
  * DOC: SVM of an amdgpu VM
@@ -61,60 +60,60 @@
  * here publishes its claim and then looks for KFD's process, and only a
  * lock common to both reads orders the two.
  */
-struct svm_mm_claim {
+struct amdgpu_svm_mm_claim {
 	struct hlist_node node;
 	struct mm_struct *mm;
 	unsigned int count;
 };
 
-static DEFINE_HASHTABLE(svm_mm_claims, 4);
-static DEFINE_MUTEX(svm_mm_claims_lock);
+static DEFINE_HASHTABLE(amdgpu_svm_mm_claims, 4);
+static DEFINE_MUTEX(amdgpu_svm_mm_claims_lock);
 
-static struct svm_mm_claim *svm_mm_find_claim(struct mm_struct *mm)
+static struct amdgpu_svm_mm_claim *amdgpu_svm_mm_find_claim(struct mm_struct *mm)
 {
-	struct svm_mm_claim *claim;
+	struct amdgpu_svm_mm_claim *claim;
 
-	lockdep_assert_held(&svm_mm_claims_lock);
-	hash_for_each_possible(svm_mm_claims, claim, node, (unsigned long)mm)
+	lockdep_assert_held(&amdgpu_svm_mm_claims_lock);
+	hash_for_each_possible(amdgpu_svm_mm_claims, claim, node, (unsigned long)mm)
 		if (claim->mm == mm)
 			return claim;
 	return NULL;
 }
 
-static int svm_mm_claim(struct mm_struct *mm)
+static int amdgpu_svm_mm_take_claim(struct mm_struct *mm)
 {
-	struct svm_mm_claim *claim, *fresh;
+	struct amdgpu_svm_mm_claim *claim, *fresh;
 
 	fresh = kzalloc_obj(*fresh);
 	if (!fresh)
 		return -ENOMEM;
-	mutex_lock(&svm_mm_claims_lock);
-	claim = svm_mm_find_claim(mm);
+	mutex_lock(&amdgpu_svm_mm_claims_lock);
+	claim = amdgpu_svm_mm_find_claim(mm);
 	if (!claim) {
 		claim = fresh;
 		fresh = NULL;
 		claim->mm = mm;
 		mmgrab(mm);
-		hash_add(svm_mm_claims, &claim->node, (unsigned long)mm);
+		hash_add(amdgpu_svm_mm_claims, &claim->node, (unsigned long)mm);
 	}
 	claim->count++;
-	mutex_unlock(&svm_mm_claims_lock);
+	mutex_unlock(&amdgpu_svm_mm_claims_lock);
 	kfree(fresh);
 	return 0;
 }
 
-static void svm_mm_unclaim(struct mm_struct *mm)
+static void amdgpu_svm_mm_drop_claim(struct mm_struct *mm)
 {
-	struct svm_mm_claim *claim;
+	struct amdgpu_svm_mm_claim *claim;
 	bool last = false;
 
-	mutex_lock(&svm_mm_claims_lock);
-	claim = svm_mm_find_claim(mm);
+	mutex_lock(&amdgpu_svm_mm_claims_lock);
+	claim = amdgpu_svm_mm_find_claim(mm);
 	if (!WARN_ON_ONCE(!claim) && !--claim->count) {
 		hash_del(&claim->node);
 		last = true;
 	}
-	mutex_unlock(&svm_mm_claims_lock);
+	mutex_unlock(&amdgpu_svm_mm_claims_lock);
 	if (last) {
 		kfree(claim);
 		mmdrop(mm);
@@ -137,14 +136,14 @@ bool amdgpu_svm_mm_claimed(struct mm_struct *mm)
 {
 	bool claimed;
 
-	mutex_lock(&svm_mm_claims_lock);
-	claimed = svm_mm_find_claim(mm);
-	mutex_unlock(&svm_mm_claims_lock);
+	mutex_lock(&amdgpu_svm_mm_claims_lock);
+	claimed = amdgpu_svm_mm_find_claim(mm);
+	mutex_unlock(&amdgpu_svm_mm_claims_lock);
 	return claimed;
 }
 
 /* The default XNACK mode of a KFD process on this device alone. */
-static bool device_retries_faults(struct amdgpu_device *adev)
+static bool amdgpu_svm_vm_device_retries_faults(struct amdgpu_device *adev)
 {
 	u32 gc = amdgpu_ip_version(adev, GC_HWIP, 0);
 
@@ -154,52 +153,22 @@ static bool device_retries_faults(struct amdgpu_device *adev)
 }
 
 /* The XNACK mode of a new SVM, or -EBUSY when KFD's SVM serves the process. */
-static int xnack_mode(struct amdgpu_device *adev, struct mm_struct *mm,
-		      bool *xnack_on)
+static int amdgpu_svm_vm_xnack_mode(struct amdgpu_device *adev, struct mm_struct *mm,
+				    bool *xnack_on)
 {
 	int ret = -ESRCH;
 
 	if (IS_ENABLED(CONFIG_HSA_AMD))
 		ret = kgd2kfd_svm_mode(mm, xnack_on);
 	if (ret == -ESRCH) {
-		*xnack_on = device_retries_faults(adev);
+		*xnack_on = amdgpu_svm_vm_device_retries_faults(adev);
 		ret = 0;
 	}
 	return ret;
 }
 
-/* All XCCs of the device, or those of the partition @xcp_id. */
-static u32 partition_xcc_mask(struct amdgpu_device *adev, int xcp_id)
-{
-	u32 mask = GENMASK(max(NUM_XCC(adev->gfx.xcc_mask), 1) - 1, 0);
-	u32 inst;
-
-	if (adev->xcp_mgr && xcp_id >= 0 && xcp_id < adev->xcp_mgr->num_xcps &&
-	    !amdgpu_xcp_get_inst_details(&adev->xcp_mgr->xcp[xcp_id],
-					 AMDGPU_XCP_GFX, &inst))
-		mask = inst;
-	return mask;
-}
-
-/* The XCCs of the partition that raised a fault through IH node @node_id. */
-static u32 fault_xcc_mask(struct amdgpu_device *adev, u32 node_id)
-{
-	struct amdgpu_xcp_mgr *mgr = adev->xcp_mgr;
-	int xcc, i;
-	u32 inst;
-
-	if (!mgr || !adev->gfx.funcs || !adev->gfx.funcs->ih_node_to_logical_xcc)
-		return partition_xcc_mask(adev, -1);
-	xcc = adev->gfx.funcs->ih_node_to_logical_xcc(adev, node_id);
-	for (i = 0; xcc >= 0 && i < mgr->num_xcps; i++)
-		if (!amdgpu_xcp_get_inst_details(&mgr->xcp[i], AMDGPU_XCP_GFX, &inst) &&
-		    (inst & BIT(xcc)))
-			return inst;
-	return partition_xcc_mask(adev, -1);
-}
-
-static struct amdgpu_svm *svm_create(struct amdgpu_device *adev,
-				     struct amdgpu_fpriv *fpriv)
+static struct amdgpu_svm *amdgpu_svm_vm_create(struct amdgpu_device *adev,
+					       struct amdgpu_fpriv *fpriv)
 {
 	struct amdgpu_svm_gpu *gpu;
 	bool xnack_on;
@@ -209,13 +178,13 @@ static struct amdgpu_svm *svm_create(struct amdgpu_device *adev,
 	 * Ask before claiming, so that a process KFD serves never sees a
 	 * passing claim; then again after it, which decides.
 	 */
-	ret = xnack_mode(adev, current->mm, &xnack_on);
+	ret = amdgpu_svm_vm_xnack_mode(adev, current->mm, &xnack_on);
 	if (ret)
 		return ERR_PTR(ret);
-	ret = svm_mm_claim(current->mm);
+	ret = amdgpu_svm_mm_take_claim(current->mm);
 	if (ret)
 		return ERR_PTR(ret);
-	ret = xnack_mode(adev, current->mm, &xnack_on);
+	ret = amdgpu_svm_vm_xnack_mode(adev, current->mm, &xnack_on);
 	if (ret)
 		goto out_unclaim;
 	gpu = kzalloc_obj(*gpu);
@@ -226,7 +195,7 @@ static struct amdgpu_svm *svm_create(struct amdgpu_device *adev,
 	gpu->adev = adev;
 	gpu->vm = &fpriv->vm;
 	gpu->mm = current->mm;
-	atomic_set(&gpu->xcc_mask, partition_xcc_mask(adev, fpriv->xcp_id));
+	amdgpu_svm_gpu_init_xcc_mask(gpu, fpriv->xcp_id);
 	ret = amdgpu_svm_init(&gpu->svm, adev_to_drm(adev), current->mm, xnack_on,
 			      amdgpu_svm_default_granularity, &amdgpu_svm_gpu_ops,
 			      NULL);
@@ -237,24 +206,24 @@ static struct amdgpu_svm *svm_create(struct amdgpu_device *adev,
 	return &gpu->svm;
 
 out_unclaim:
-	svm_mm_unclaim(current->mm);
+	amdgpu_svm_mm_drop_claim(current->mm);
 	return ERR_PTR(ret);
 }
 
-/* Tear down an SVM made by svm_create() and drop its claim on the mm. */
-static void svm_destroy(struct amdgpu_svm *svm)
+/* Tear down an SVM made by amdgpu_svm_vm_create() and drop its claim on the mm. */
+static void amdgpu_svm_vm_destroy(struct amdgpu_svm *svm)
 {
-	struct mm_struct *mm = container_of(svm, struct amdgpu_svm_gpu, svm)->mm;
+	struct mm_struct *mm = amdgpu_svm_to_gpu(svm)->mm;
 
 	amdgpu_svm_fini(svm);
-	svm_mm_unclaim(mm);
+	amdgpu_svm_mm_drop_claim(mm);
 }
 
 /*
  * The VM's SVM, referenced, or NULL if it has none; an ERR_PTR() if the
  * root page directory could not be reserved (@no_intr: never).
  */
-static struct amdgpu_svm *svm_lookup(struct amdgpu_vm *vm, bool no_intr)
+static struct amdgpu_svm *amdgpu_svm_vm_lookup(struct amdgpu_vm *vm, bool no_intr)
 {
 	struct amdgpu_svm *svm;
 	int ret;
@@ -268,18 +237,18 @@ static struct amdgpu_svm *svm_lookup(struct amdgpu_vm *vm, bool no_intr)
 }
 
 /* The VM's SVM, referenced; made and published if there is none yet. */
-static struct amdgpu_svm *svm_get_or_create(struct amdgpu_device *adev,
-					    struct amdgpu_fpriv *fpriv)
+static struct amdgpu_svm *amdgpu_svm_vm_get_or_create(struct amdgpu_device *adev,
+						      struct amdgpu_fpriv *fpriv)
 {
 	struct amdgpu_vm *vm = &fpriv->vm;
 	struct amdgpu_svm *svm, *made;
 
-	svm = svm_lookup(vm, false);
+	svm = amdgpu_svm_vm_lookup(vm, false);
 	if (svm)
 		return svm;
 
 	/* Registering the mm's notifiers takes the mmap lock: no BO held. */
-	made = svm_create(adev, fpriv);
+	made = amdgpu_svm_vm_create(adev, fpriv);
 	if (IS_ERR(made))
 		return made;
 	amdgpu_bo_reserve(vm->root.bo, true);
@@ -291,15 +260,15 @@ static struct amdgpu_svm *svm_get_or_create(struct amdgpu_device *adev,
 	}
 	amdgpu_bo_unreserve(vm->root.bo);
 	if (made)	/* another thread published one first */
-		svm_destroy(made);
+		amdgpu_svm_vm_destroy(made);
 	return svm;
 }
 
 /* GET_ATTR: from the VM's SVM, or from the defaults if it has none yet. */
-static int svm_get_attr(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
-			struct drm_amdgpu_gem_svm *args)
+static int amdgpu_svm_vm_get_attr(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
+				  struct drm_amdgpu_gem_svm *args)
 {
-	struct amdgpu_svm *svm = svm_lookup(&fpriv->vm, false);
+	struct amdgpu_svm *svm = amdgpu_svm_vm_lookup(&fpriv->vm, false);
 	bool xnack_on;
 	int ret;
 
@@ -310,7 +279,7 @@ static int svm_get_attr(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
 		amdgpu_svm_put(svm);
 		return ret;
 	}
-	ret = xnack_mode(adev, current->mm, &xnack_on);
+	ret = amdgpu_svm_vm_xnack_mode(adev, current->mm, &xnack_on);
 	if (ret)
 		return ret;
 	return amdgpu_svm_ioctl_get_defaults(xnack_on, amdgpu_svm_default_granularity,
@@ -323,7 +292,7 @@ static int svm_get_attr(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
  * reserved top of the VM and below the GMC hole. Anything else would index
  * past the page directories amdgpu allocated for the VM.
  */
-static bool span_in_vm(struct amdgpu_device *adev, u64 start, u64 size)
+static bool amdgpu_svm_vm_holds_span(struct amdgpu_device *adev, u64 start, u64 size)
 {
 	u64 vm_end = adev->vm_manager.max_pfn << AMDGPU_GPU_PAGE_SHIFT;
 
@@ -336,7 +305,7 @@ static bool span_in_vm(struct amdgpu_device *adev, u64 start, u64 size)
  * SVM serves the GPUs whose VM KFD's SVM serves too: GFX 9 and later
  * (SOC15), with 48-bit, four-level page tables and retry faults.
  */
-static bool device_supports_svm(struct amdgpu_device *adev)
+static bool amdgpu_svm_vm_device_supports(struct amdgpu_device *adev)
 {
 	return amdgpu_ip_version(adev, GC_HWIP, 0) >= IP_VERSION(9, 0, 1);
 }
@@ -364,13 +333,13 @@ int amdgpu_svm_vm_ioctl(struct drm_device *dev, void *data,
 	struct amdgpu_svm *svm;
 	int ret;
 
-	if (!device_supports_svm(adev))
+	if (!amdgpu_svm_vm_device_supports(adev))
 		return -EOPNOTSUPP;
-	if (!current->mm || !span_in_vm(adev, args->start_addr, args->size))
+	if (!current->mm || !amdgpu_svm_vm_holds_span(adev, args->start_addr, args->size))
 		return -EINVAL;
 	if (args->operation == AMDGPU_SVM_OP_GET_ATTR)
-		return svm_get_attr(adev, filp->driver_priv, args);
-	svm = svm_get_or_create(adev, filp->driver_priv);
+		return amdgpu_svm_vm_get_attr(adev, filp->driver_priv, args);
+	svm = amdgpu_svm_vm_get_or_create(adev, filp->driver_priv);
 	if (IS_ERR(svm))
 		return PTR_ERR(svm);
 	ret = amdgpu_svm_ioctl(svm, data);
@@ -395,15 +364,16 @@ void amdgpu_svm_vm_info(struct amdgpu_device *adev, struct amdgpu_fpriv *fpriv,
 	bool xnack_on = false;
 
 	info->flags = 0;
-	if (!device_supports_svm(adev))
+	if (!amdgpu_svm_vm_device_supports(adev))
 		return;
 	info->flags |= AMDGPU_INFO_SVM_SUPPORTED;
-	svm = svm_lookup(&fpriv->vm, true);
+	svm = amdgpu_svm_vm_lookup(&fpriv->vm, true);
 	if (!IS_ERR_OR_NULL(svm)) {
 		xnack_on = svm->xnack_on;
 		info->flags |= AMDGPU_INFO_SVM_ACTIVE;
 		amdgpu_svm_put(svm);
-	} else if (current->mm && xnack_mode(adev, current->mm, &xnack_on) == -EBUSY) {
+	} else if (current->mm &&
+		   amdgpu_svm_vm_xnack_mode(adev, current->mm, &xnack_on) == -EBUSY) {
 		info->flags |= AMDGPU_INFO_SVM_KFD_OWNS;
 	}
 	if (xnack_on)
@@ -449,11 +419,9 @@ bool amdgpu_svm_vm_handle_fault(struct amdgpu_svm *svm,
 				struct amdgpu_device *adev, u32 pasid,
 				u32 node_id, u64 addr, u64 ts, bool write)
 {
-	struct amdgpu_svm_gpu *gpu = container_of(svm, struct amdgpu_svm_gpu, svm);
-	u32 mask = fault_xcc_mask(adev, node_id);
 	int ret;
 
-	atomic_or(mask, &gpu->xcc_mask);
+	amdgpu_svm_gpu_add_fault_xcc(amdgpu_svm_to_gpu(svm), node_id);
 	ret = amdgpu_svm_handle_fault(svm, addr, ts, write);
 	amdgpu_svm_put(svm);
 	amdgpu_gmc_filter_faults_remove(adev, addr, pasid);
@@ -482,7 +450,7 @@ void amdgpu_svm_vm_fini(struct amdgpu_vm *vm)
 	WRITE_ONCE(vm->svm, NULL);
 	amdgpu_bo_unreserve(vm->root.bo);
 	if (svm)
-		svm_destroy(svm);
+		amdgpu_svm_vm_destroy(svm);
 }
 
 /**

@@ -26,6 +26,7 @@
 #include <drm/drm_device.h>
 
 #include "../amdgpu_svm.h"
+#include "../amdgpu_svm_ioctl.h"
 #include "amdgpu_svm_test_helpers.h"
 #include "amdgpu_svm_test_pt.h"
 
@@ -242,8 +243,8 @@ static void bench_partial_munmap(struct kunit *test)
 			amdgpu_svm_test_fill(test, start, size, 2);
 		amdgpu_svm_test_set_ok(test, svm, start, size, AMDGPU_SVM_ATTR_ACCESS,
 				       AMDGPU_SVM_ACCESS_IN_PLACE);
-		rebuilt = atomic64_read(&svm->stats.pages_rebuilt);
-		quiesces = atomic64_read(&svm->stats.quiesces);
+		rebuilt = amdgpu_svm_stat_read(&svm->stats.pages_rebuilt);
+		quiesces = amdgpu_svm_stat_read(&svm->stats.quiesces);
 		for (run = 0; run < BENCH_RUNS; run++) {
 			/* A hole in the middle of every other 2 MiB range. */
 			hole = start + 2 * run * SZ_2M + SZ_1M - holes[h] / 2;
@@ -253,8 +254,8 @@ static void bench_partial_munmap(struct kunit *test)
 			amdgpu_svm_flush_work(svm);
 			ns[run] = ktime_get_ns() - t;
 		}
-		rebuilt = atomic64_read(&svm->stats.pages_rebuilt) - rebuilt;
-		quiesces = atomic64_read(&svm->stats.quiesces) - quiesces;
+		rebuilt = amdgpu_svm_stat_read(&svm->stats.pages_rebuilt) - rebuilt;
+		quiesces = amdgpu_svm_stat_read(&svm->stats.quiesces) - quiesces;
 		report(test, "partial_munmap_ns", names[h], median(ns, BENCH_RUNS), "ns/event");
 		report(test, "partial_munmap_rebuilt_per_page", names[h],
 		       ratio_x100(rebuilt, BENCH_RUNS * (holes[h] >> PAGE_SHIFT)),
@@ -299,33 +300,35 @@ static void bench_attr_scaling(struct kunit *test)
 		/* Every other page differs from the defaults: one node each. */
 		for (page = 0; page < sizes[s]; page++) {
 			a.value = 1 + page % 2;
-			KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_req_parse(&req, &a, 1), 0);
-			KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_set(tree, base + page, base + page,
-								  &req, NULL, NULL), 0);
+			KUNIT_ASSERT_EQ(test, amdgpu_svm_ioctl_parse_attrs(&req, &a, 1), 0);
+			KUNIT_ASSERT_EQ(test,
+					amdgpu_svm_attr_tree_set(tree, base + page,
+								 base + page, &req,
+								 NULL, NULL), 0);
 		}
-		KUNIT_ASSERT_EQ(test, atomic_read(&tree->nr_nodes), sizes[s]);
+		KUNIT_ASSERT_EQ(test, amdgpu_svm_live_read(&tree->nr_nodes), sizes[s]);
 		for (run = 0; run < BENCH_RUNS; run++) {
 			t = ktime_get_ns();
 			for (i = 0; i < ops; i++) {
 				page = base + prandom_u32_state(&rnd) % sizes[s];
 				/* Same value as it has: the tree keeps its shape. */
 				a.value = 1 + (page - base) % 2;
-				amdgpu_svm_attr_req_parse(&req, &a, 1);
-				amdgpu_svm_attr_set(tree, page, page, &req, NULL, NULL);
+				amdgpu_svm_ioctl_parse_attrs(&req, &a, 1);
+				amdgpu_svm_attr_tree_set(tree, page, page, &req, NULL, NULL);
 			}
 			set_run[run] = ktime_get_ns() - t;
 			t = ktime_get_ns();
 			for (i = 0; i < ops; i++) {
 				page = base + prandom_u32_state(&rnd) % sizes[s];
-				amdgpu_svm_attr_get(tree, page, page, &a, 1);
+				amdgpu_svm_ioctl_read_attrs(tree, page, page, &a, 1);
 			}
 			get_run[run] = ktime_get_ns() - t;
 			/* The same lookups within 64 nodes: cache-hot paths. */
 			hot = prandom_u32_state(&rnd) % (sizes[s] - HOT_NODES);
 			t = ktime_get_ns();
 			for (i = 0; i < ops; i++)
-				amdgpu_svm_attr_get(tree, base + hot + i % HOT_NODES,
-						    base + hot + i % HOT_NODES, &a, 1);
+				amdgpu_svm_ioctl_read_attrs(tree, base + hot + i % HOT_NODES,
+							    base + hot + i % HOT_NODES, &a, 1);
 			hot_run[run] = ktime_get_ns() - t;
 		}
 		set_ns[s] = div_u64(median(set_run, BENCH_RUNS), ops);
@@ -365,7 +368,7 @@ static void bench_munmap_latency(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, vm_munmap(start, SZ_256M), 0);
 		svm_ns[run] = ktime_get_ns() - t;
 		amdgpu_svm_flush_work(&pt->svm);
-		KUNIT_ASSERT_EQ(test, atomic_read(&pt->svm.nr_ranges), 0);
+		KUNIT_ASSERT_EQ(test, amdgpu_svm_live_read(&pt->svm.nr_ranges), 0);
 	}
 	svm = median(svm_ns, 3);
 	bare = median(bare_ns, 3);

@@ -148,8 +148,8 @@ static int fuzz_snapshot(struct fuzz *f, struct fuzz_span *spans)
 		struct fuzz_span *s = &spans[n++];
 
 		memset(s, 0, sizeof(*s));
-		if (amdgpu_svm_attr_find(&f->svm->attrs, page, &s->attrs,
-					 &s->start, &s->last))
+		if (amdgpu_svm_attr_tree_lookup(&f->svm->attrs, page, &s->attrs,
+						&s->start, &s->last))
 			return -1;
 		page = s->last + 1;
 	}

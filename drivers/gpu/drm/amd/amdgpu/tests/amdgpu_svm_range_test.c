@@ -14,6 +14,7 @@
 #include <linux/sizes.h>
 
 #include "../amdgpu_svm.h"
+#include "../amdgpu_svm_ioctl.h"
 #include "../amdgpu_svm_range.h"
 #include "amdgpu_svm_test_helpers.h"
 #include "amdgpu_svm_test_pt.h"
@@ -23,8 +24,8 @@ static u32 get_attr(struct kunit *test, struct amdgpu_svm *svm,
 {
 	struct drm_amdgpu_svm_attribute a = { .type = type };
 
-	KUNIT_ASSERT_EQ(test, amdgpu_svm_attr_get(&svm->attrs, addr >> PAGE_SHIFT,
-						  ((addr + size) >> PAGE_SHIFT) - 1,
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_ioctl_read_attrs(&svm->attrs, addr >> PAGE_SHIFT,
+							  ((addr + size) >> PAGE_SHIFT) - 1,
 						  &a, 1), 0);
 	return a.value;
 }
@@ -63,7 +64,7 @@ static void xnack_off_set_attr_maps_everything(struct kunit *test)
 	struct amdgpu_svm_test_pt *pt = mapped_8m(test, &start);
 
 	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M));
-	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.nr_ranges), 4);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&pt->svm.nr_ranges), 4);
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
 
 	/* INACCESSIBLE unmaps. */
@@ -85,7 +86,7 @@ static void munmap_keeps_neighbours(struct kunit *test, struct amdgpu_svm_test_p
 				    unsigned long size)
 {
 	struct amdgpu_svm *svm = &pt->svm;
-	u64 rebuilt = atomic64_read(&svm->stats.pages_rebuilt);
+	u64 rebuilt = amdgpu_svm_stat_read(&svm->stats.pages_rebuilt);
 	u64 written = atomic64_read(&pt->pages_written);
 	int quiesces = atomic_read(&pt->quiesces);
 
@@ -93,7 +94,7 @@ static void munmap_keeps_neighbours(struct kunit *test, struct amdgpu_svm_test_p
 	KUNIT_ASSERT_EQ(test, vm_munmap(hole, size), 0);
 	amdgpu_svm_flush_work(svm);
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_test_pt_unwatch(pt, hole, size), 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.pages_rebuilt), rebuilt);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.pages_rebuilt), rebuilt);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pt->pages_written), written);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesces), quiesces);
 	KUNIT_EXPECT_EQ(test, mapped(pt, hole, size), 0);
@@ -122,7 +123,7 @@ static void xnack_off_partial_munmap_keeps_neighbours(struct kunit *test)
 	/* The whole second range. */
 	munmap_keeps_neighbours(test, pt, start, start + SZ_2M, SZ_2M);
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.ranges_split), 5);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.ranges_split), 5);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesces), 0);
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
@@ -193,11 +194,6 @@ static void xnack_on_faults_map_on_demand(struct kunit *test)
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
 
-static s64 stat(atomic64_t *counter)
-{
-	return atomic64_read(counter);
-}
-
 /*
  * The SVM branch of the GPU fault path: a duplicate fault maps nothing;
  * after a CPU unmap of GPU-mapped pages, faults raised up to the IH
@@ -214,10 +210,10 @@ static void xnack_on_drops_stale_and_duplicate_faults(struct kunit *test)
 	start = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
 	amdgpu_svm_test_fill_scattered(test, start, SZ_4M, 5);
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, start, 100, true), 0);
-	KUNIT_EXPECT_EQ(test, stat(&svm->stats.faults_handled), 1);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.faults_handled), 1);
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, start + SZ_4K, 101, true), 0);
-	KUNIT_EXPECT_EQ(test, stat(&svm->stats.faults_duplicate), 1);
-	KUNIT_EXPECT_EQ(test, stat(&svm->stats.pages_obtained), pages(SZ_2M));
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.faults_duplicate), 1);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.pages_obtained), pages(SZ_2M));
 
 	/*
 	 * Faults up to the checkpoint of the unmap may be about the old pages.
@@ -231,12 +227,12 @@ static void xnack_on_drops_stale_and_duplicate_faults(struct kunit *test)
 						      false), 0);
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, start + SZ_2M, wrap - 16,
 						      false), 0);
-	KUNIT_EXPECT_EQ(test, stat(&svm->stats.faults_stale), 2);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.faults_stale), 2);
 	KUNIT_EXPECT_EQ(test, mapped(pt, start + SZ_2M, SZ_2M), 0);
 
 	/* Raised after the checkpoint, past the wrap: served. */
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, start + SZ_2M, 8, false), 0);
-	KUNIT_EXPECT_EQ(test, stat(&svm->stats.faults_handled), 2);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.faults_handled), 2);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->fault_checkpoint), 0);
 	KUNIT_EXPECT_EQ(test, mapped(pt, start + SZ_2M, SZ_2M), pages(SZ_2M));
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_4M);
@@ -271,12 +267,12 @@ static void xnack_on_fault_maps_the_granule(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, mapped(pt, start, SZ_4M), pages(granule),
 			    "granularity %u: the fault mapped beyond its granule",
 			    granularity);
-	KUNIT_EXPECT_EQ(test, stat(&svm->stats.faults_handled), 1);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.faults_handled), 1);
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_4M);
 
 	/* Another page of the granule obtains no page again. */
 	KUNIT_ASSERT_EQ(test, amdgpu_svm_handle_fault(svm, lo, 0, false), 0);
-	KUNIT_EXPECT_EQ(test, stat(&svm->stats.pages_obtained), pages(granule));
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.pages_obtained), pages(granule));
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
 
@@ -331,8 +327,8 @@ static void xnack_off_unrelated_munmaps_do_not_stall_mapping(struct kunit *test)
 			       AMDGPU_SVM_ACCESS_IN_PLACE);
 	flush_work(&pt->churn_work);
 	WRITE_ONCE(pt->churn, 0);
-	KUNIT_EXPECT_GT(test, atomic_read(&svm->attrs.unmap_seq), 0);
-	KUNIT_EXPECT_EQ_MSG(test, stat(&svm->stats.pages_obtained), pages(SZ_2M),
+	KUNIT_EXPECT_GT(test, atomic_read(&svm->attrs.unmaps.seq), 0);
+	KUNIT_EXPECT_EQ_MSG(test, amdgpu_svm_stat_read(&svm->stats.pages_obtained), pages(SZ_2M),
 			    "unrelated munmaps made the mapping start over");
 	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_2M), pages(SZ_2M));
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_2M);

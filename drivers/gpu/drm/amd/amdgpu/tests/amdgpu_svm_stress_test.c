@@ -206,8 +206,8 @@ static void stress_phase(struct kunit *test, struct stress *s,
 	}
 	/* Quiescent: no worker left, no range lost, nothing stale mapped. */
 	amdgpu_svm_flush_work(&s->pt->svm);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->pt->svm.nr_queued), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->pt->svm.nr_ranges),
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&s->pt->svm.work.nr_queued), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&s->pt->svm.nr_ranges),
 			amdgpu_svm_test_ranges_in_tree(&s->pt->svm));
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->pt->survivors), 0);
 	amdgpu_svm_test_mirror_check_safe(test, s->pt, s->start, STRESS_WINDOW);
@@ -281,21 +281,21 @@ static void fail_nth(struct kunit *test, bool xnack_on, fail_nth_op op)
 	amdgpu_svm_test_fill(test, addr, size, 7);
 
 	for (n = 1; ; n++) {
-		atomic_set(&svm->attrs.fail_alloc, n);
+		amdgpu_svm_test_fail_alloc(test, n);
 		ret = op(svm, addr, size);
-		atomic_set(&svm->attrs.fail_alloc, 0);
+		amdgpu_svm_test_fail_alloc(test, 0);
 		if (!ret)
 			break;
 		KUNIT_ASSERT_EQ_MSG(test, ret, -ENOMEM, "allocation %d", n);
 		amdgpu_svm_flush_work(svm);
 		amdgpu_svm_test_mirror_check_safe(test, pt, addr, size);
 		amdgpu_svm_test_remove_all_ranges(svm);
-		KUNIT_EXPECT_EQ(test, atomic_read(&svm->nr_ranges), 0);
-		KUNIT_EXPECT_EQ(test, atomic_read(&svm->nr_queued), 0);
+		KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&svm->nr_ranges), 0);
+		KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&svm->work.nr_queued), 0);
 		KUNIT_EXPECT_EQ(test, amdgpu_svm_test_pt_count(pt, 0, ULONG_MAX), 0);
 		KUNIT_ASSERT_EQ(test, amdgpu_svm_reset_attr(svm, addr >> PAGE_SHIFT,
 							    ((addr + size) >> PAGE_SHIFT) - 1), 0);
-		KUNIT_EXPECT_EQ(test, atomic_read(&svm->attrs.nr_nodes), 0);
+		KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&svm->attrs.nr_nodes), 0);
 		KUNIT_ASSERT_LT(test, n, 512);
 	}
 	kunit_info(test, "succeeded once %d allocations were allowed\n", n - 1);
@@ -312,10 +312,10 @@ static int fault_every_chunk(struct amdgpu_svm *svm, unsigned long addr,
 	int ret = 0;
 
 	for (a = addr; !ret && a < addr + size; a += SZ_64K) {
-		retries = atomic64_read(&svm->stats.faults_retry);
+		retries = amdgpu_svm_stat_read(&svm->stats.faults_retry);
 		ret = amdgpu_svm_handle_fault(svm, a, 0, true);
 		/* A failed allocation leaves the fault for the GPU to retry. */
-		if (!ret && atomic64_read(&svm->stats.faults_retry) != retries)
+		if (!ret && amdgpu_svm_stat_read(&svm->stats.faults_retry) != retries)
 			ret = -ENOMEM;
 	}
 	return ret;

@@ -18,7 +18,9 @@
 #include <kunit/test.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/fault-inject.h>
 #include <linux/highmem.h>
+#include <linux/kmsg_dump.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
@@ -30,7 +32,86 @@
 #include <drm/drm_device.h>
 #include <drm/drm_kunit_helpers.h>
 
+#include "../amdgpu_svm_test_hooks.h"
 #include "amdgpu_svm_test_helpers.h"
+
+/* Off (probability 0) until a test asks for a failure. */
+DECLARE_FAULT_ATTR(amdgpu_svm_fail_alloc);
+
+static void amdgpu_svm_test_fail_none(void *unused)
+{
+	amdgpu_svm_fail_alloc.probability = 0;
+}
+
+/**
+ * amdgpu_svm_test_fail_alloc() - Make SVM's allocations fail from now on
+ * @test: the test; injection is turned off again when it ends, even if it
+ *	fails before it turns injection off itself
+ * @n: fail the @n-th allocation from now, and only that one; fail every
+ *	allocation if @n is negative; fail none (injection off) if @n is 0
+ *
+ * The allocations counted are those amdgpu_svm_should_fail_alloc() guards,
+ * in every SVM: a test that counts them must have no other SVM at work.
+ */
+void amdgpu_svm_test_fail_alloc(struct kunit *test, int n)
+{
+	struct fault_attr *attr = &amdgpu_svm_fail_alloc;
+
+	attr->probability = 0;
+	if (!n)
+		return;
+	attr->interval = 1;
+	attr->verbose = 0;
+	atomic_set(&attr->space, max(n, 0));
+	atomic_set(&attr->times, n > 0 ? 1 : -1);
+	if (kunit_add_action_or_reset(test, amdgpu_svm_test_fail_none, NULL))
+		return;
+	attr->probability = 100;
+}
+
+/**
+ * amdgpu_svm_test_log_mark() - Mark where the kernel log stands
+ *
+ * Return: the sequence number of the next kernel log record, for
+ * amdgpu_svm_test_log_has().
+ */
+u64 amdgpu_svm_test_log_mark(void)
+{
+	struct kmsg_dump_iter iter;
+
+	kmsg_dump_rewind(&iter);
+	return iter.next_seq;
+}
+
+/**
+ * amdgpu_svm_test_log_has() - Look for a line in the kernel log
+ * @test: the test, for the line buffer
+ * @mark: where to start, from amdgpu_svm_test_log_mark()
+ * @needle: the text a line must hold
+ *
+ * Reads the kernel's own log records, the ones dmesg shows, from @mark on:
+ * a test that checks a warning checks what a user would see.
+ *
+ * Return: whether a record since @mark holds @needle.
+ */
+bool amdgpu_svm_test_log_has(struct kunit *test, u64 mark, const char *needle)
+{
+	struct kmsg_dump_iter iter;
+	size_t size = 1024, len;
+	bool found = false;
+	char *line;
+
+	line = kunit_kmalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, line);
+	kmsg_dump_rewind(&iter);
+	iter.cur_seq = max(iter.cur_seq, mark);
+	while (!found && kmsg_dump_get_line(&iter, false, line, size - 1, &len)) {
+		line[len] = '\0';
+		found = strstr(line, needle);
+	}
+	kunit_kfree(test, line);
+	return found;
+}
 
 static unsigned int svm_test_seed;
 module_param_named(svm_test_seed, svm_test_seed, uint, 0444);

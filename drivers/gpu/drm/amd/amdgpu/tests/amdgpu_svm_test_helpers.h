@@ -27,6 +27,9 @@ void amdgpu_svm_test_fill_scattered(struct kunit *test, unsigned long start,
 				    unsigned long size, u32 seed);
 bool amdgpu_svm_test_dma_holds(struct device *dev, dma_addr_t addr,
 			       u64 expected);
+void amdgpu_svm_test_fail_alloc(struct kunit *test, int n);
+u64 amdgpu_svm_test_log_mark(void);
+bool amdgpu_svm_test_log_has(struct kunit *test, u64 mark, const char *needle);
 void amdgpu_svm_test_fuzz(struct kunit *test, unsigned int iterations);
 
 #endif

@@ -33,6 +33,8 @@
 
 #include <drm/drm_device.h>
 
+#include "../amdgpu_svm_test_hooks.h"
+#include "../amdgpu_svm_ioctl.h"
 #include "../amdgpu_svm_range.h"
 #include "amdgpu_svm_test_helpers.h"
 #include "amdgpu_svm_test_pt.h"
@@ -96,7 +98,7 @@ static int pt_map(struct amdgpu_svm *svm, unsigned long start,
 		struct amdgpu_svm_test_pte *e = xa_load(&pt->entries, page);
 
 		if (!e) {
-			e = amdgpu_svm_fail_alloc(&svm->attrs) ? NULL : kzalloc_obj(*e);
+			e = amdgpu_svm_should_fail_alloc() ? NULL : kzalloc_obj(*e);
 			if (!e)
 				return -ENOMEM;
 			if (xa_err(xa_store(&pt->entries, page, e, GFP_KERNEL))) {
@@ -130,9 +132,10 @@ static int pt_clear(struct amdgpu_svm *svm, unsigned long start,
 	return 0;
 }
 
-static void pt_flush(struct amdgpu_svm *svm, bool heavy)
+static int pt_flush(struct amdgpu_svm *svm, bool heavy)
 {
 	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+	return 0;
 }
 
 static void pt_quiesce(struct amdgpu_svm *svm)
@@ -337,11 +340,11 @@ struct amdgpu_svm_test_pt *amdgpu_svm_test_pt_create(struct kunit *test,
 void amdgpu_svm_test_pt_destroy(struct kunit *test, struct amdgpu_svm_test_pt *pt)
 {
 	kunit_release_action(test, pt_release, pt);
-	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.nr_ranges), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.nr_queued), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.attrs.nr_nodes), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.attrs.nr_pending), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&pt->svm.attrs.nr_notifiers), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&pt->svm.nr_ranges), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&pt->svm.work.nr_queued), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&pt->svm.attrs.nr_nodes), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&pt->svm.attrs.unmaps.nr_pending), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&pt->svm.attrs.unmaps.nr_notifiers), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesce_depth), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesces), atomic_read(&pt->resumes));
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->survivors), 0);
@@ -362,7 +365,7 @@ int amdgpu_svm_test_set(struct amdgpu_svm *svm, unsigned long addr,
 {
 	struct drm_amdgpu_svm_attribute a = { .type = type, .value = value };
 	struct amdgpu_svm_attr_req req;
-	int ret = amdgpu_svm_attr_req_parse(&req, &a, 1);
+	int ret = amdgpu_svm_ioctl_parse_attrs(&req, &a, 1);
 
 	return ret ?: amdgpu_svm_set_attr(svm, addr >> PAGE_SHIFT,
 					  ((addr + size) >> PAGE_SHIFT) - 1, &req);
@@ -465,7 +468,7 @@ static const char *mirror_check_page(struct amdgpu_svm_test_pt *pt,
 	int access;
 	u64 val;
 
-	if (amdgpu_svm_attr_find(&svm->attrs, addr >> PAGE_SHIFT, &attrs, &s, &l))
+	if (amdgpu_svm_attr_tree_lookup(&svm->attrs, addr >> PAGE_SHIFT, &attrs, &s, &l))
 		return "attribute lookup failed";
 	access = amdgpu_svm_test_cpu_access(svm->gpusvm.mm, addr);
 	e = amdgpu_svm_test_pt_lookup(pt, addr >> PAGE_SHIFT);

@@ -108,7 +108,7 @@ static const char *mirror_page(struct kunit *test, struct amdgpu_svm_test_vm *fi
 	int access;
 	u64 val;
 
-	if (amdgpu_svm_attr_find(&svm->attrs, addr >> PAGE_SHIFT, &attrs, &s, &l))
+	if (amdgpu_svm_attr_tree_lookup(&svm->attrs, addr >> PAGE_SHIFT, &attrs, &s, &l))
 		return "attribute lookup failed";
 	access = amdgpu_svm_test_cpu_access(current->mm, addr);
 	walk(fix, addr, &gp);
@@ -368,10 +368,12 @@ static int neighbours_lost(void)
 }
 
 /* In the MMU notifier, once the PTEs are cleared: walk the neighbours. */
-static void watching_flush(struct amdgpu_svm *svm, bool heavy)
+static int watching_flush(struct amdgpu_svm *svm, bool heavy)
 {
-	amdgpu_svm_gpu_ops.flush(svm, heavy);
+	int ret = amdgpu_svm_gpu_ops.flush(svm, heavy);
+
 	watch.lost += neighbours_lost();
+	return ret;
 }
 
 /*
@@ -434,8 +436,8 @@ static void vm_partial_munmap_keeps_the_neighbours(struct kunit *test)
 		KUNIT_ASSERT_TRUE(test, gp.valid);
 		watch.addr[(a - start) >> PAGE_SHIFT] = gp.addr;
 	}
-	quiesces = atomic64_read(&svm->stats.quiesces);
-	obtained = atomic64_read(&svm->stats.pages_obtained);
+	quiesces = amdgpu_svm_stat_read(&svm->stats.quiesces);
+	obtained = amdgpu_svm_stat_read(&svm->stats.pages_obtained);
 	watching_ops = amdgpu_svm_gpu_ops;
 	watching_ops.flush = watching_flush;
 	svm->ops = &watching_ops;
@@ -448,9 +450,9 @@ static void vm_partial_munmap_keeps_the_neighbours(struct kunit *test)
 	amdgpu_svm_flush_work(svm);
 	svm->ops = &amdgpu_svm_gpu_ops;
 	KUNIT_EXPECT_EQ(test, neighbours_lost(), 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.quiesces), quiesces);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.pages_obtained), obtained);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.ranges_split), 1);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.quiesces), quiesces);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.pages_obtained), obtained);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.ranges_split), 1);
 	mirror_check(test, fix, start, SZ_8M, true);
 }
 
@@ -487,10 +489,10 @@ static void vm_partial_munmap_in_a_contiguous_run(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vm_munmap(hole, PAGE_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, valid_ptes(fix, hole, PAGE_SIZE), 0);
 	amdgpu_svm_flush_work(svm);
-	KUNIT_EXPECT_GE(test, atomic64_read(&svm->stats.partial_unmap_fallbacks), 1);
+	KUNIT_EXPECT_GE(test, amdgpu_svm_stat_read(&svm->stats.partial_unmap_fallbacks), 1);
 	mirror_check(test, fix, start, SZ_8M,
 		     !this_case(test)->params.retry_faults);
-	KUNIT_EXPECT_EQ(test, atomic_read(&svm->evictions), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->work.evictions), 0);
 }
 
 static void vm_dontneed_evicts_and_restores(struct kunit *test)
@@ -549,11 +551,11 @@ static void vm_transient_fault_error_is_retried(struct kunit *test)
 	skip_unless_xnack(test, true);
 	fix = faultable_2m(test, &start);
 	svm = get_svm(test, fix);
-	atomic_set(&svm->attrs.fail_alloc, 1);
+	amdgpu_svm_test_fail_alloc(test, 1);
 	KUNIT_EXPECT_TRUE_MSG(test, gpu_fault(fix, start, true),
 			      "an out-of-memory fault must be left for the GPU to retry");
-	atomic_set(&svm->attrs.fail_alloc, 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.faults_retry), 1);
+	amdgpu_svm_test_fail_alloc(test, 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.faults_retry), 1);
 	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start, PAGE_SIZE), 0);
 	/* The GPU's retry maps the page. */
 	KUNIT_EXPECT_TRUE(test, gpu_fault(fix, start, true));
@@ -623,25 +625,30 @@ static void vm_failed_restore_keeps_queues_stopped(struct kunit *test)
 	struct amdgpu_svm_test_vm *fix;
 	struct amdgpu_svm *svm;
 	unsigned long start;
+	u64 mark;
 
 	skip_unless_xnack(test, false);
 	fix = mapped_8m(test, &start);
 	svm = get_svm(test, fix);
-	atomic_set(&svm->attrs.fail_alloc, -1);
+	amdgpu_svm_test_fail_alloc(test, -1);
+	mark = amdgpu_svm_test_log_mark();
 	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, start + SZ_1M, SZ_1M,
 					 MADV_DONTNEED), 0);
 	amdgpu_svm_flush_work(svm);
-	KUNIT_EXPECT_GT_MSG(test, atomic_read(&svm->evictions), 0,
+	KUNIT_EXPECT_GT_MSG(test, atomic_read(&svm->work.evictions), 0,
 			    "queues resumed over pages the restore could not map");
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_range_work_pending(svm));
+	KUNIT_EXPECT_TRUE_MSG(test, amdgpu_svm_test_log_has(test, mark, "SVM: cannot map pages"),
+			      "the failed restore was not reported");
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, ": -12; retrying in"));
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_work_pending(svm));
 	/* CS is refused meanwhile (amdgpu_cs_submit() asks this). */
 	KUNIT_EXPECT_TRUE(test, amdgpu_svm_vm_holds_queues(amdgpu_svm_test_vm_vm(fix)));
 
-	atomic_set(&svm->attrs.fail_alloc, 0);
+	amdgpu_svm_test_fail_alloc(test, 0);
 	amdgpu_svm_flush_work(svm);
-	KUNIT_EXPECT_EQ(test, atomic_read(&svm->evictions), 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.quiesces), 1);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.resumes), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->work.evictions), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.quiesces), 1);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.resumes), 1);
 	KUNIT_EXPECT_FALSE(test, amdgpu_svm_vm_holds_queues(amdgpu_svm_test_vm_vm(fix)));
 	mirror_check(test, fix, start, SZ_8M, true);
 }
@@ -668,7 +675,7 @@ static void vm_quiesce_holds_the_user_queues(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, dma_fence_is_signaled(armed));
 
 	/* The restore cannot map yet, so the hold stays while we look. */
-	atomic_set(&svm->attrs.fail_alloc, -1);
+	amdgpu_svm_test_fail_alloc(test, -1);
 	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, start + SZ_1M, SZ_1M,
 					 MADV_DONTNEED), 0);
 	KUNIT_EXPECT_TRUE_MSG(test, dma_fence_is_signaled(armed),
@@ -681,10 +688,10 @@ static void vm_quiesce_holds_the_user_queues(struct kunit *test)
 				"the user queues were restored while SVM held them");
 	dma_fence_put(now);
 
-	atomic_set(&svm->attrs.fail_alloc, 0);
+	amdgpu_svm_test_fail_alloc(test, 0);
 	amdgpu_svm_flush_work(svm);
 	KUNIT_EXPECT_EQ(test, atomic_read(&uq->svm_holds), 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.resumes), 1);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.resumes), 1);
 	mirror_check(test, fix, start, SZ_8M, true);
 	dma_fence_put(armed);
 }
@@ -798,13 +805,13 @@ static void vm_flag_change_rewrites_in_place(struct kunit *test)
 	fix = mapped_8m(test, &start);
 	svm = get_svm(test, fix);
 	heavy = atomic_read(&fix->heavy_flushes);
-	obtained = atomic64_read(&svm->stats.pages_obtained);
+	obtained = amdgpu_svm_stat_read(&svm->stats.pages_obtained);
 
 	KUNIT_ASSERT_EQ(test, set1(test, fix, start, SZ_2M, AMDGPU_SVM_ATTR_GPU_RO, 1), 0);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&fix->heavy_flushes), heavy,
 			    "a flag change unmapped memory under running waves");
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.pages_obtained), obtained);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.quiesces), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.pages_obtained), obtained);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.quiesces), 0);
 	walk(fix, start, &gp);
 	KUNIT_EXPECT_TRUE(test, gp.valid && !gp.writeable);
 	mirror_check(test, fix, start, SZ_8M, true);
@@ -812,10 +819,10 @@ static void vm_flag_change_rewrites_in_place(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, set1(test, fix, start + SZ_2M + SZ_1M, SZ_64K,
 				   AMDGPU_SVM_ATTR_GPU_EXEC, 1), 0);
 	amdgpu_svm_flush_work(svm);
-	KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&svm->stats.quiesces), 1,
+	KUNIT_EXPECT_EQ_MSG(test, amdgpu_svm_stat_read(&svm->stats.quiesces), 1,
 			    "a range was removed under running waves");
-	KUNIT_EXPECT_EQ(test, atomic64_read(&svm->stats.resumes), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&svm->evictions), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.resumes), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->work.evictions), 0);
 	mirror_check(test, fix, start, SZ_8M, true);
 }
 
@@ -964,6 +971,8 @@ static void vm_failed_clear_leaves_no_valid_pte(struct kunit *test)
 	struct amdgpu_vm *vm;
 	struct amdgpu_svm *svm;
 	unsigned long start;
+	bool dup;
+	u64 mark;
 
 	fix = make_vm(test);
 	vm = amdgpu_svm_test_vm_vm(fix);
@@ -974,7 +983,7 @@ static void vm_failed_clear_leaves_no_valid_pte(struct kunit *test)
 	svm = get_svm(test, fix);
 	if (svm->xnack_on) {
 		mutex_lock(&svm->lock);
-		KUNIT_ASSERT_EQ(test, amdgpu_svm_range_map_fault(svm, start, true), 0);
+		KUNIT_ASSERT_EQ(test, amdgpu_svm_range_map_fault(svm, start, true, &dup), 0);
 		mutex_unlock(&svm->lock);
 	}
 	KUNIT_ASSERT_GT(test, valid_ptes(fix, start, SZ_2M), 0);
@@ -983,12 +992,16 @@ static void vm_failed_clear_leaves_no_valid_pte(struct kunit *test)
 	mutex_lock(&vm->eviction_lock);
 	vm->evicting = true;
 	mutex_unlock(&vm->eviction_lock);
+	mark = amdgpu_svm_test_log_mark();
 	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, amdgpu_svm_test_log_has(test, mark, "cannot clear GPU pages"),
+			      "the failed clear was not reported");
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, ": -16; queues held"));
 
 	amdgpu_svm_flush_work(svm);
 	KUNIT_EXPECT_EQ(test, valid_ptes(fix, start + SZ_1M, SZ_64K), 0);
 	mirror_check(test, fix, start, SZ_4M, !svm->xnack_on);
-	KUNIT_EXPECT_EQ(test, atomic_read(&svm->evictions), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&svm->work.evictions), 0);
 }
 
 static struct kunit_case amdgpu_svm_vm_cases[] = {
