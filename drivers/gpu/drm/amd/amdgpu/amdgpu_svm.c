@@ -258,7 +258,7 @@ static void amdgpu_svm_free_notifier(struct mmu_notifier *mn)
 }
 
 /**
- * amdgpu_svm_fini() - The owner lets go of the SVM
+ * amdgpu_svm_fini() - Let go of the owner's reference to the SVM
  * @svm: the SVM
  *
  * Tears the SVM down unless the release of its mm already did, and drops
@@ -303,7 +303,7 @@ void amdgpu_svm_put(struct amdgpu_svm *svm)
 }
 
 /**
- * amdgpu_svm_is_torn_down() - Whether the SVM serves no more requests
+ * amdgpu_svm_is_torn_down() - Tell whether the SVM serves no more requests
  * @svm: the SVM
  *
  * Return: true after amdgpu_svm_fini() or the release of the mm.
@@ -398,7 +398,7 @@ static void amdgpu_svm_attrs_changed(void *priv, unsigned long start, unsigned l
 }
 
 /**
- * amdgpu_svm_set_attr() - SET_ATTR: change attributes and the GPU mappings
+ * amdgpu_svm_set_attr() - Change attributes and the GPU mappings (SET_ATTR)
  * @svm: the SVM
  * @start: first page
  * @last: last page
@@ -442,7 +442,7 @@ int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 }
 
 /**
- * amdgpu_svm_reset_attr() - RESET_ATTR: back to defaults, with the mappings
+ * amdgpu_svm_reset_attr() - Reset a span's attributes and its mappings (RESET_ATTR)
  * @svm: the SVM
  * @start: first page
  * @last: last page

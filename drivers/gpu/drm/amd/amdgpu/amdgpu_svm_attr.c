@@ -48,7 +48,7 @@
  */
 
 /**
- * amdgpu_svm_attr_defaults() - The attributes of a page nobody set
+ * amdgpu_svm_attr_defaults() - Fill in the attributes of a page nobody set
  * @attrs: filled in
  * @xnack_on: whether the GPU retries page faults
  * @granularity: the default granularity (the svm_default_granularity
@@ -223,7 +223,7 @@ static unsigned long amdgpu_svm_attr_at(struct amdgpu_svm_attr_tree *tree,
 }
 
 /**
- * amdgpu_svm_attr_tree_lookup_locked() - The attributes of one page and their extent
+ * amdgpu_svm_attr_tree_lookup_locked() - Look up one page's attributes and their extent
  * @tree: the tree, locked
  * @page: the page number
  * @attrs: filled in with the page's attributes
@@ -526,7 +526,7 @@ int amdgpu_svm_attr_drop_unmapped(struct amdgpu_svm_attr_tree *tree)
 }
 
 /**
- * amdgpu_svm_attr_tree_lookup() - The current attributes of one page and their extent
+ * amdgpu_svm_attr_tree_lookup() - Look up one page's current attributes and their extent
  * @tree: the tree, not locked
  * @page: the page number
  * @attrs: filled in with the page's attributes

@@ -343,7 +343,7 @@ static int amdgpu_svm_ioctl_serve(struct amdgpu_svm *svm, struct drm_amdgpu_gem_
 }
 
 /**
- * amdgpu_svm_ioctl_get_defaults() - GET_ATTR where no SVM exists yet
+ * amdgpu_svm_ioctl_get_defaults() - Answer GET_ATTR where no SVM exists yet
  * @xnack_on: the XNACK mode an SVM of the caller would get
  * @granularity: the default granularity (log2 pages)
  * @args: the request, copied in from userspace; only GET_ATTR

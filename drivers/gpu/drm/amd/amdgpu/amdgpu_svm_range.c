@@ -142,7 +142,7 @@ static void amdgpu_svm_range_free(struct drm_gpusvm_range *range)
 }
 
 /**
- * amdgpu_svm_range_pte() - The mapping a range gets from its attributes
+ * amdgpu_svm_range_pte() - Work out the mapping a range gets from its attributes
  * @attrs: the attributes of the range
  * @read_only: the CPU mapping is read-only
  *
@@ -555,7 +555,7 @@ static void amdgpu_svm_range_remove_in(struct amdgpu_svm *svm, unsigned long *st
 }
 
 /**
- * amdgpu_svm_range_cut_by() - Whether ranges reach across a span's edges
+ * amdgpu_svm_range_cut_by() - Tell whether ranges reach across a span's edges
  * @svm: the SVM, locked
  * @start: first page of the span
  * @last: last page of it
@@ -605,7 +605,7 @@ void amdgpu_svm_range_remove_cut(struct amdgpu_svm *svm, unsigned long *start,
 }
 
 /**
- * amdgpu_svm_range_mapped_in() - Whether the GPU maps part of a span
+ * amdgpu_svm_range_mapped_in() - Tell whether the GPU maps part of a span
  * @svm: the SVM, locked
  * @start: first page
  * @last: last page
@@ -968,9 +968,14 @@ static void amdgpu_svm_range_walk_remove_failed(struct amdgpu_svm *svm,
  * a mapping that is gone (and the memory mapped anew). Then such ranges
  * go, and only they, to be made again from the attributes as they are
  * now; one an unmap cut keeps what is left of it, whose attributes stand.
+ *
+ * When more unmaps happened than the tracker remembers, every range of
+ * the span counts, including ones the GPU may be using: with XNACK off the
+ * queues are stopped before the first GPU-mapped one goes (*@held, for the
+ * caller to resume them once the span is mapped again).
  */
 static bool amdgpu_svm_range_mapped_stale(struct amdgpu_svm *svm, int seq, unsigned long start,
-					  unsigned long end)
+					  unsigned long end, bool *held)
 {
 	struct drm_gpusvm_notifier *notifier, *next_notifier;
 	struct drm_gpusvm_range *range, *next;
@@ -990,6 +995,11 @@ static bool amdgpu_svm_range_mapped_stale(struct amdgpu_svm *svm, int seq, unsig
 							    amdgpu_svm_range_last(r)))
 				continue;
 			stale = true;
+			if (!svm->xnack_on && !*held && READ_ONCE(r->gpu_mapped) &&
+			    !range->flags.unmapped) {
+				amdgpu_svm_hold_queues(svm);
+				*held = true;
+			}
 			if (range->flags.unmapped)
 				amdgpu_svm_range_take_apart(svm, r);
 			else
@@ -1023,7 +1033,7 @@ static unsigned long amdgpu_svm_range_skip_vma(struct amdgpu_svm *svm, unsigned 
  */
 static int amdgpu_svm_range_map_interval(struct amdgpu_svm *svm, unsigned long *pos,
 					 unsigned long end, const struct amdgpu_svm_attrs *attrs,
-					 int seq, bool rebuild)
+					 int seq, bool rebuild, bool *held)
 {
 	struct amdgpu_svm_range_walk w = { .attrs = *attrs, .end = end, .rebuild = rebuild };
 	int ret, faults = 0;
@@ -1036,7 +1046,7 @@ static int amdgpu_svm_range_map_interval(struct amdgpu_svm *svm, unsigned long *
 		ret = amdgpu_svm_range_walk_map(svm, &w);
 		failed = !!w.failed;
 		amdgpu_svm_range_walk_remove_failed(svm, &w);
-		if (amdgpu_svm_range_mapped_stale(svm, seq, from, w.pos))
+		if (amdgpu_svm_range_mapped_stale(svm, seq, from, w.pos, held))
 			return -ESTALE;
 		*pos = w.pos;
 		if (!ret)
@@ -1054,6 +1064,46 @@ static int amdgpu_svm_range_map_interval(struct amdgpu_svm *svm, unsigned long *
 			return 0;
 		faults = 0;
 	}
+}
+
+/*
+ * Map [@start, @last] interval by interval; *@held tells whether the
+ * queues were stopped for stale ranges on the way.
+ */
+static int amdgpu_svm_range_map_span_holding(struct amdgpu_svm *svm, unsigned long start,
+					     unsigned long last, bool rebuild, bool *held)
+{
+	unsigned long pos = start << PAGE_SHIFT, end = (last + 1) << PAGE_SHIFT;
+	struct amdgpu_svm_attrs attrs;
+	unsigned long istart, ilast, hi;
+	int ret, seq, stale = 0;
+
+	while (pos < end) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		seq = amdgpu_svm_unmap_seq(&svm->attrs.unmaps);
+		ret = amdgpu_svm_attr_tree_lookup(&svm->attrs, pos >> PAGE_SHIFT, &attrs,
+						  &istart, &ilast);
+		if (ret)
+			return ret;
+		hi = ilast >= (ULONG_MAX >> PAGE_SHIFT) ? TASK_SIZE : (ilast + 1) << PAGE_SHIFT;
+		hi = min(hi, end);
+		if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE) {
+			pos = hi;
+			continue;
+		}
+		ret = amdgpu_svm_range_map_interval(svm, &pos, hi, &attrs, seq, rebuild,
+						    held);
+		if (ret == -ESTALE) {
+			/* Look again; never leave a hole behind. */
+			if (++stale >= MAP_RETRIES)
+				return -EAGAIN;
+			continue;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /**
@@ -1081,37 +1131,18 @@ static int amdgpu_svm_range_map_interval(struct amdgpu_svm *svm, unsigned long *
 int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 			      unsigned long last, bool rebuild)
 {
-	unsigned long pos = start << PAGE_SHIFT, end = (last + 1) << PAGE_SHIFT;
-	struct amdgpu_svm_attrs attrs;
-	unsigned long istart, ilast, hi;
-	int ret, seq, stale = 0;
+	bool held = false;
+	int ret;
 
 	lockdep_assert_held(&svm->lock);
-	while (pos < end) {
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		seq = amdgpu_svm_unmap_seq(&svm->attrs.unmaps);
-		ret = amdgpu_svm_attr_tree_lookup(&svm->attrs, pos >> PAGE_SHIFT, &attrs,
-						  &istart, &ilast);
+	ret = amdgpu_svm_range_map_span_holding(svm, start, last, rebuild, &held);
+	if (held) {
+		/* Stopped for stale ranges: they run again on a complete mapping. */
 		if (ret)
-			return ret;
-		hi = ilast >= (ULONG_MAX >> PAGE_SHIFT) ? TASK_SIZE : (ilast + 1) << PAGE_SHIFT;
-		hi = min(hi, end);
-		if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE) {
-			pos = hi;
-			continue;
-		}
-		ret = amdgpu_svm_range_map_interval(svm, &pos, hi, &attrs, seq, rebuild);
-		if (ret == -ESTALE) {
-			/* Look again; never leave a hole behind. */
-			if (++stale >= MAP_RETRIES)
-				return -EAGAIN;
-			continue;
-		}
-		if (ret)
-			return ret;
+			amdgpu_svm_retry_later(svm, start, last, ret);
+		amdgpu_svm_work_kick_restore(svm);
 	}
-	return 0;
+	return ret;
 }
 
 /*
@@ -1174,6 +1205,7 @@ int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 	unsigned long istart, ilast, gran, lo, hi, vm_start, vm_end;
 	struct amdgpu_svm_range_walk w;
 	int ret, seq, tries = 0;
+	bool held = false;
 
 	lockdep_assert_held(&svm->lock);
 	*duplicate = false;
@@ -1211,7 +1243,8 @@ again:
 		return -EFAULT;
 	if (ret < 0)
 		return ret;
-	if (amdgpu_svm_range_mapped_stale(svm, seq, lo, hi)) {
+	/* XNACK on: nothing to hold, the GPU faults again on what went. */
+	if (amdgpu_svm_range_mapped_stale(svm, seq, lo, hi, &held)) {
 		if (++tries < MAP_RETRIES)
 			goto again;
 		return -EAGAIN;

@@ -121,7 +121,7 @@ static void amdgpu_svm_mm_drop_claim(struct mm_struct *mm)
 }
 
 /**
- * amdgpu_svm_mm_claimed() - Whether an amdgpu SVM serves a process
+ * amdgpu_svm_mm_claimed() - Tell whether an amdgpu SVM serves a process
  * @mm: the process
  *
  * KFD asks before it creates an SVM range, holding &svm_range_list.lock,
@@ -311,7 +311,7 @@ static bool amdgpu_svm_vm_device_supports(struct amdgpu_device *adev)
 }
 
 /**
- * amdgpu_svm_vm_ioctl() - The DRM_AMDGPU_GEM_SVM ioctl
+ * amdgpu_svm_vm_ioctl() - Serve the DRM_AMDGPU_GEM_SVM ioctl
  * @dev: the device
  * @data: &struct drm_amdgpu_gem_svm, copied in
  * @filp: the device file, whose VM the request is about
@@ -397,7 +397,7 @@ struct amdgpu_svm *amdgpu_svm_vm_get(struct amdgpu_vm *vm)
 }
 
 /**
- * amdgpu_svm_vm_handle_fault() - A GPU retry fault on a VM that has SVM
+ * amdgpu_svm_vm_handle_fault() - Handle a GPU retry fault on a VM that has SVM
  * @svm: the SVM, from amdgpu_svm_vm_get(); the reference is dropped here
  * @adev: the device
  * @pasid: the VM's PASID
@@ -454,7 +454,7 @@ void amdgpu_svm_vm_fini(struct amdgpu_vm *vm)
 }
 
 /**
- * amdgpu_svm_vm_holds_queues() - Whether the SVM keeps the VM's work stopped
+ * amdgpu_svm_vm_holds_queues() - Tell whether the SVM keeps the VM's work stopped
  * @vm: the VM of the caller's device file
  *
  * amdgpu_cs_submit() asks under &amdgpu_device.notifier_lock, which SVM

@@ -88,7 +88,7 @@ void amdgpu_svm_work_dequeue_range(struct amdgpu_svm *svm, struct amdgpu_svm_ran
 }
 
 /**
- * amdgpu_svm_work_pending() - Whether a worker has ranges to handle
+ * amdgpu_svm_work_pending() - Tell whether a worker has ranges to handle
  * @svm: the SVM
  *
  * Return: true if the GC or restore list is not empty, or a span waits to
@@ -294,7 +294,7 @@ void amdgpu_svm_flush_work(struct amdgpu_svm *svm)
 }
 
 /**
- * amdgpu_svm_holds_queues() - Whether SVM keeps the queues stopped
+ * amdgpu_svm_holds_queues() - Tell whether SVM keeps the queues stopped
  * @svm: the SVM
  *
  * True from the first eviction of GPU-mapped pages (XNACK off), or a
