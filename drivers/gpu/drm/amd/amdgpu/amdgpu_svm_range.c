@@ -516,7 +516,7 @@ static void amdgpu_svm_range_take_apart(struct amdgpu_svm *svm, struct amdgpu_sv
 				 * it is mapped.
 				 */
 				amdgpu_svm_retry_later(svm, amdgpu_svm_range_first(r),
-						       amdgpu_svm_range_last(r), -EAGAIN);
+						       amdgpu_svm_range_last(r), 0);
 				amdgpu_svm_work_kick_restore(svm);
 			}
 		}
@@ -1102,6 +1102,8 @@ static int amdgpu_svm_range_map_span_holding(struct amdgpu_svm *svm, unsigned lo
 		}
 		if (ret)
 			return ret;
+		/* Each interval has its own budget of fresh lookups. */
+		stale = 0;
 	}
 	return 0;
 }

@@ -180,7 +180,8 @@ static void amdgpu_svm_work_resume_if_idle(struct amdgpu_svm *svm, int seen)
  * @svm: the SVM, locked
  * @first: first page of the span
  * @last: last page of it
- * @err: why it could not be mapped
+ * @err: why it could not be mapped; 0 for a span handed to the restore
+ *	worker on purpose, which is not warned of
  *
  * XNACK off: the eviction that led the worker there stays unresolved, so
  * the queues stay stopped, and the restore worker maps the span again
@@ -195,10 +196,12 @@ void amdgpu_svm_retry_later(struct amdgpu_svm *svm, unsigned long first,
 		first = min(first, svm->work.retry.first);
 		last = max(last, svm->work.retry.last);
 	}
+	/* A span handed over on purpose keeps the error of one that failed. */
+	if (err || !svm->work.retry.pending)
+		svm->work.retry.err = err;
 	svm->work.retry.pending = true;
 	svm->work.retry.first = first;
 	svm->work.retry.last = last;
-	svm->work.retry.err = err;
 	spin_unlock(&svm->work.lock);
 }
 
@@ -246,8 +249,9 @@ static bool amdgpu_svm_work_retry_scheduled(struct amdgpu_svm *svm)
 	spin_unlock(&svm->work.lock);
 	if (!pending || READ_ONCE(svm->torn_down))
 		return false;
-	amdgpu_svm_warn(svm, "cannot map pages %#lx-%#lx: %d; retrying in %u ms, queues held meanwhile\n",
-			first, last, err, delay);
+	if (err)
+		amdgpu_svm_warn(svm, "cannot map pages %#lx-%#lx: %d; retrying in %u ms, queues held meanwhile\n",
+				first, last, err, delay);
 	queue_delayed_work(svm->work.wq, &svm->work.restore_work, msecs_to_jiffies(delay));
 	return true;
 }
