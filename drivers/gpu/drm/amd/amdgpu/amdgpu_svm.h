@@ -195,7 +195,8 @@ struct amdgpu_svm_stats {
  * @retry.pending: there is such a span
  * @retry.first: its first page
  * @retry.last: its last page
- * @retry.err: the error of the last attempt
+ * @retry.err: the error of the last failed attempt; 0 for a span handed
+ *	to the restore worker on purpose
  * @retry.delay_ms: the delay before the next attempt
  * @gc_work: the garbage collector
  * @restore_work: the restore worker; delayed when it retries
@@ -299,7 +300,7 @@ struct amdgpu_svm {
  * range_debug(), one per step, naming the span as the warnings do.
  */
 #define amdgpu_svm_dbg(svm, what, first, last, fmt, ...)		\
-	drm_dbg_driver((svm)->drm, "SVM %s pages %#lx-%#lx" fmt, (what),	\
+	drm_dbg_driver((svm)->drm, "SVM %s pages %#lx-%#lx" fmt "\n", (what), \
 		       (unsigned long)(first), (unsigned long)(last),	\
 		       ##__VA_ARGS__)
 

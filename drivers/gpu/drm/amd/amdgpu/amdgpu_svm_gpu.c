@@ -96,7 +96,7 @@ static u32 amdgpu_svm_gpu_partition_xcc_mask(struct amdgpu_device *adev,
 }
 
 /**
- * amdgpu_svm_gpu_init_xcc_mask() - Flush the TLBs of one partition's XCCs
+ * amdgpu_svm_gpu_init_xcc_mask() - Aim TLB flushes at one partition's XCCs
  * @gpu: the SVM's GPU side, not yet in use
  * @xcp_id: the partition of the device file, or -1 for the whole device
  */
@@ -278,14 +278,15 @@ static int amdgpu_svm_gpu_flush_tlb(struct amdgpu_svm_gpu *gpu, u32 flush_type)
 	bool all_hub = !gpu->vm->is_compute_context ||
 		       adev->family == AMDGPU_FAMILY_AI ||
 		       adev->family == AMDGPU_FAMILY_RV;
-	int xcc, ret = 0;
+	int xcc, err, ret = 0;
 
 	/* A render-node VM is no compute VM: flush by PASID directly. */
 	for_each_inst(xcc, mask) {
-		ret = amdgpu_gmc_flush_gpu_tlb_pasid(adev, gpu->vm->pasid,
+		/* Every XCC, even after one failed; the first error is returned. */
+		err = amdgpu_gmc_flush_gpu_tlb_pasid(adev, gpu->vm->pasid,
 						     flush_type, all_hub, xcc);
-		if (ret)
-			break;
+		if (err && !ret)
+			ret = err;
 	}
 	return ret;
 }

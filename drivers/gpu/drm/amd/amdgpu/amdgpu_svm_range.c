@@ -62,7 +62,7 @@
  * in &amdgpu_svm_stats.pages_rebuilt).
  */
 
-#define MAP_RETRIES	16
+#define AMDGPU_SVM_MAP_RETRIES	16
 
 static struct amdgpu_svm *amdgpu_svm_from_gpusvm(struct drm_gpusvm *gpusvm)
 {
@@ -89,7 +89,7 @@ static unsigned long amdgpu_svm_range_npages(struct amdgpu_svm_range *r)
 	return drm_gpusvm_range_size(&r->base) >> PAGE_SHIFT;
 }
 
-static struct kmem_cache *range_cache;
+static struct kmem_cache *amdgpu_svm_range_cache;
 
 /**
  * amdgpu_svm_range_cache_create() - Create the slab cache of ranges
@@ -100,8 +100,8 @@ static struct kmem_cache *range_cache;
  */
 int amdgpu_svm_range_cache_create(void)
 {
-	range_cache = KMEM_CACHE(amdgpu_svm_range, 0);
-	return range_cache ? 0 : -ENOMEM;
+	amdgpu_svm_range_cache = KMEM_CACHE(amdgpu_svm_range, 0);
+	return amdgpu_svm_range_cache ? 0 : -ENOMEM;
 }
 
 /**
@@ -111,8 +111,8 @@ int amdgpu_svm_range_cache_create(void)
  */
 void amdgpu_svm_range_cache_destroy(void)
 {
-	kmem_cache_destroy(range_cache);
-	range_cache = NULL;
+	kmem_cache_destroy(amdgpu_svm_range_cache);
+	amdgpu_svm_range_cache = NULL;
 }
 
 static struct drm_gpusvm_range *amdgpu_svm_range_alloc(struct drm_gpusvm *gpusvm)
@@ -122,7 +122,7 @@ static struct drm_gpusvm_range *amdgpu_svm_range_alloc(struct drm_gpusvm *gpusvm
 
 	if (amdgpu_svm_should_fail_alloc())
 		return NULL;
-	r = kmem_cache_zalloc(range_cache, GFP_KERNEL);
+	r = kmem_cache_zalloc(amdgpu_svm_range_cache, GFP_KERNEL);
 	if (!r)
 		return NULL;
 	drm_gpusvm_init_pages(&r->pages, svm->drm);
@@ -137,7 +137,7 @@ static void amdgpu_svm_range_free(struct drm_gpusvm_range *range)
 	struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 
 	drm_gpusvm_free_pages(range->gpusvm, &r->pages, amdgpu_svm_range_npages(r));
-	kmem_cache_free(range_cache, r);
+	kmem_cache_free(amdgpu_svm_range_cache, r);
 	amdgpu_svm_live_dec(&svm->nr_ranges);
 }
 
@@ -780,7 +780,7 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range 
 }
 
 /* Ranges a span is mapped in are 2 MiB aligned, as drm_gpusvm's largest chunk. */
-#define MAP_CHUNK	SZ_2M
+#define AMDGPU_SVM_MAP_CHUNK	SZ_2M
 
 /**
  * struct amdgpu_svm_range_walk - One attribute interval mapped under one mmap lock hold
@@ -840,7 +840,7 @@ static struct drm_gpusvm_range *amdgpu_svm_range_walk_find(struct amdgpu_svm *sv
 							   struct amdgpu_svm_range_walk *w,
 							   struct drm_gpusvm_ctx *ctx)
 {
-	unsigned long end = min(w->end, ALIGN(w->pos + 1, MAP_CHUNK));
+	unsigned long end = min(w->end, ALIGN(w->pos + 1, AMDGPU_SVM_MAP_CHUNK));
 	struct drm_gpusvm_range *range;
 
 	range = drm_gpusvm_range_find_or_insert_span(&svm->gpusvm, w->pos, end, ctx);
@@ -900,7 +900,7 @@ static int amdgpu_svm_range_walk_map_locked(struct amdgpu_svm *svm, struct amdgp
 		      amdgpu_svm_range_map(svm, r, amdgpu_svm_range_pte(&w->attrs, ctx.read_only),
 					   ctx.read_only, w->rebuild, holds_fault, true,
 					   &was_mapped);
-		if (ret == -EAGAIN && ++tries < MAP_RETRIES)
+		if (ret == -EAGAIN && ++tries < AMDGPU_SVM_MAP_RETRIES)
 			continue;
 		if (ret < 0 && w->fault && amdgpu_svm_range_error_means_unreachable(ret) &&
 		    !holds_fault) {
@@ -1096,7 +1096,7 @@ static int amdgpu_svm_range_map_span_holding(struct amdgpu_svm *svm, unsigned lo
 						    held);
 		if (ret == -ESTALE) {
 			/* Look again; never leave a hole behind. */
-			if (++stale >= MAP_RETRIES)
+			if (++stale >= AMDGPU_SVM_MAP_RETRIES)
 				return -EAGAIN;
 			continue;
 		}
@@ -1237,7 +1237,7 @@ again:
 	ret = amdgpu_svm_range_walk_map(svm, &w);
 	if (ret == -EFAULT && w.failed) {
 		amdgpu_svm_range_walk_remove_failed(svm, &w);
-		if (++tries < MAP_RETRIES)
+		if (++tries < AMDGPU_SVM_MAP_RETRIES)
 			goto again;
 		return -EAGAIN;
 	}
@@ -1247,7 +1247,7 @@ again:
 		return ret;
 	/* XNACK on: nothing to hold, the GPU faults again on what went. */
 	if (amdgpu_svm_range_mapped_stale(svm, seq, lo, hi, &held)) {
-		if (++tries < MAP_RETRIES)
+		if (++tries < AMDGPU_SVM_MAP_RETRIES)
 			goto again;
 		return -EAGAIN;
 	}

@@ -375,7 +375,7 @@ void amdgpu_svm_work_forget_retry(struct amdgpu_svm *svm)
  * amdgpu_svm_work_fini() - Stop the workers and let the queues run
  * @svm: the SVM, torn down: no range is left and nothing queues work
  *
- * Waits for a retry still scheduled, destroys the workqueue and resumes
+ * Cancels a retry still scheduled, destroys the workqueue and resumes
  * the queues if an eviction left them stopped.
  */
 void amdgpu_svm_work_fini(struct amdgpu_svm *svm)
