@@ -150,6 +150,52 @@ static const struct mmu_notifier_ops amdgpu_svm_release_notifier_ops = {
 	.free_notifier = amdgpu_svm_free_notifier,
 };
 
+static void amdgpu_svm_vwarn(struct amdgpu_svm *svm, struct ratelimit_state *rs,
+			     struct va_format *vaf)
+{
+	if (__ratelimit(rs))
+		dev_warn(svm->drm->dev, "SVM: %pV", vaf);
+}
+
+/**
+ * amdgpu_svm_warn() - Warn of a failure SVM cannot hand back to a caller
+ * @svm: the SVM
+ * @fmt: the message, after "SVM: "; it names the pages and the errno
+ *
+ * For errors met where nobody waits for the result (the workers),
+ * rate-limited per SVM.
+ */
+void amdgpu_svm_warn(struct amdgpu_svm *svm, const char *fmt, ...)
+{
+	struct va_format vaf = { .fmt = fmt };
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.va = &args;
+	amdgpu_svm_vwarn(svm, &svm->warn_rs, &vaf);
+	va_end(args);
+}
+
+/**
+ * amdgpu_svm_notifier_warn() - Warn of a failure in an MMU notifier
+ * @svm: the SVM
+ * @fmt: the message, after "SVM: "; it names the pages and the errno
+ *
+ * As amdgpu_svm_warn(), with a rate limit of its own: a worker that keeps
+ * failing must not silence the report of a GPU mapping that may outlive
+ * the CPU's.
+ */
+void amdgpu_svm_notifier_warn(struct amdgpu_svm *svm, const char *fmt, ...)
+{
+	struct va_format vaf = { .fmt = fmt };
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.va = &args;
+	amdgpu_svm_vwarn(svm, &svm->notifier_warn_rs, &vaf);
+	va_end(args);
+}
+
 /**
  * amdgpu_svm_init() - Set up SVM for one process on one device
  * @svm: the SVM, zeroed by the caller
@@ -181,6 +227,8 @@ int amdgpu_svm_init(struct amdgpu_svm *svm, struct drm_device *drm,
 	kref_init(&svm->ref);
 	init_rwsem(&svm->teardown_lock);
 	ratelimit_state_init(&svm->warn_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+	ratelimit_state_init(&svm->notifier_warn_rs, DEFAULT_RATELIMIT_INTERVAL,
 			     DEFAULT_RATELIMIT_BURST);
 	mutex_init(&svm->lock);
 	ret = amdgpu_svm_work_init(svm);
@@ -229,7 +277,7 @@ static void amdgpu_svm_teardown(struct amdgpu_svm *svm)
 		up_write(&svm->teardown_lock);
 		return;
 	}
-	svm->torn_down = true;
+	WRITE_ONCE(svm->torn_down, true);
 	amdgpu_svm_flush_work(svm);
 	mutex_lock(&svm->lock);
 	/* Queues of the process may still run (XNACK off: a fault is fatal). */
@@ -433,11 +481,9 @@ int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 	if (!ret && c.map)
 		ret = amdgpu_svm_range_map_span(svm, c.map_start, c.map_last, false);
 	/* The queues stopped for this change run again on a complete mapping. */
-	if (ret && c.held)
-		amdgpu_svm_retry_later(svm, c.map_start, c.map_last, ret);
-	mutex_unlock(&svm->lock);
 	if (c.held)
-		amdgpu_svm_work_kick_restore(svm);
+		amdgpu_svm_work_release_hold(svm, c.map_start, c.map_last, ret);
+	mutex_unlock(&svm->lock);
 	return ret;
 }
 

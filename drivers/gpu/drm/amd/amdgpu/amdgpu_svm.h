@@ -186,9 +186,11 @@ struct amdgpu_svm_stats {
  * Owned by amdgpu_svm_work.c; the rest of SVM goes through its functions.
  *
  * @wq: ordered workqueue of @gc_work and @restore_work
- * @lock: protects @gc_list, @restore_list and @retry (taken in notifiers)
+ * @lock: protects the lists and @retry (taken in notifiers)
  * @gc_list: ranges the CPU unmapped, to remove (and rebuild around)
  * @restore_list: evicted ranges to map again (XNACK off)
+ * @parked_list: ranges whose GPU mapping could not be cleared, for the
+ *	garbage collector to try again after the retry delay
  * @retry: a span a worker could not map (XNACK off): the restore worker
  *	tries again after @retry.delay_ms, doubling up to
  *	%AMDGPU_SVM_RETRY_MAX_MS, and the queues stay stopped meanwhile
@@ -206,13 +208,14 @@ struct amdgpu_svm_stats {
  *	that no resume overtakes a quiesce on its way and a second eviction
  *	waits until the queues are stopped
  * @resume_wq: woken when @evictions drops to zero (the queues resume)
- * @nr_queued: ranges on @gc_list or @restore_list
+ * @nr_queued: ranges on the lists
  */
 struct amdgpu_svm_work {
 	struct workqueue_struct *wq;
-	spinlock_t lock; /* gc_list, restore_list, retry */
+	spinlock_t lock; /* the lists, retry */
 	struct list_head gc_list;
 	struct list_head restore_list;
+	struct list_head parked_list;
 	struct {
 		bool pending;
 		unsigned long first;
@@ -249,8 +252,12 @@ struct amdgpu_svm_work {
  * @torn_down: teardown ran; requests fail with -ESRCH (@teardown_lock)
  * @fault_checkpoint: GPU faults raised up to this timestamp may be about
  *	pages the CPU unmapped since; 0 when there is none (XNACK on)
- * @warn_rs: rate limit of this SVM's warnings (amdgpu_svm_warn()), so that
- *	one process's failures do not silence another's
+ * @warn_rs: rate limit of this SVM's warnings from its workers
+ *	(amdgpu_svm_warn()), so that one process's failures do not silence
+ *	another's
+ * @notifier_warn_rs: rate limit of its warnings from MMU notifiers
+ *	(amdgpu_svm_notifier_warn()), apart: a worker that keeps failing
+ *	must not silence the report of a GPU mapping that outlived the CPU's
  */
 struct amdgpu_svm {
 	struct drm_gpusvm gpusvm;
@@ -270,23 +277,11 @@ struct amdgpu_svm {
 	bool torn_down;
 	atomic64_t fault_checkpoint;
 	struct ratelimit_state warn_rs;
+	struct ratelimit_state notifier_warn_rs;
 };
 
-/**
- * amdgpu_svm_warn() - Warn of a failure SVM cannot hand back to a caller
- * @svm: the SVM
- * @fmt: the message, after "SVM: "; it names the pages and the errno
- *
- * For errors met where nobody waits for the result (MMU notifiers, the
- * workers), rate-limited per SVM.
- */
-#define amdgpu_svm_warn(svm, fmt, ...)					\
-	do {								\
-		struct amdgpu_svm *__svm = (svm);			\
-									\
-		if (__ratelimit(&__svm->warn_rs))			\
-			dev_warn(__svm->drm->dev, "SVM: " fmt, ##__VA_ARGS__); \
-	} while (0)
+__printf(2, 3) void amdgpu_svm_warn(struct amdgpu_svm *svm, const char *fmt, ...);
+__printf(2, 3) void amdgpu_svm_notifier_warn(struct amdgpu_svm *svm, const char *fmt, ...);
 
 /**
  * amdgpu_svm_dbg() - Say what SVM does to a span of pages
@@ -322,6 +317,8 @@ void amdgpu_svm_work_forget_retry(struct amdgpu_svm *svm);
 void amdgpu_svm_work_fini(struct amdgpu_svm *svm);
 void amdgpu_svm_work_destroy(struct amdgpu_svm *svm);
 void amdgpu_svm_work_kick_restore(struct amdgpu_svm *svm);
+void amdgpu_svm_work_release_hold(struct amdgpu_svm *svm, unsigned long first,
+				  unsigned long last, int err);
 bool amdgpu_svm_work_pending(struct amdgpu_svm *svm);
 int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 			unsigned long last, const struct amdgpu_svm_attr_req *req);

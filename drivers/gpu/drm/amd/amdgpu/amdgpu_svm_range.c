@@ -164,11 +164,43 @@ u32 amdgpu_svm_range_pte(const struct amdgpu_svm_attrs *attrs, bool read_only)
 }
 
 /*
- * Clear the GPU mapping of the ranges in [start, end); notifier lock held.
- * A range that keeps its rest has only its cut span cleared and stays
- * mapped. A range whose clear failed keeps @gpu_mapped and gets
- * @clear_pending (and no longer keeps its rest: the worker removes it).
- * Return: whether any clear failed.
+ * Clear the PTEs an invalidation takes from @r: its cut span if it keeps
+ * its rest, else all of it. Notifier lock held for write.
+ */
+static int amdgpu_svm_range_clear_invalidated(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+{
+	unsigned long first = amdgpu_svm_range_first(r), last = amdgpu_svm_range_last(r);
+	int ret;
+
+	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+	if (r->keep_rest) {
+		first = r->cut_start >> PAGE_SHIFT;
+		last = (r->cut_end >> PAGE_SHIFT) - 1;
+	}
+	ret = svm->ops->clear(svm, first, last);
+	if (ret)
+		amdgpu_svm_notifier_warn(svm, "cannot clear GPU pages %#lx-%#lx: %d; %s\n", first,
+					 last, ret, "queues held until a worker clears them");
+	return ret;
+}
+
+/*
+ * The GPU may still reach @r: its clear failed, or the TLB flush after it.
+ * It stays GPU-mapped and mapped for DMA, keeps no rest, and the worker
+ * that clears it removes it whole.
+ */
+static void amdgpu_svm_range_mark_clear_pending(struct amdgpu_svm_range *r)
+{
+	r->clear_pending = true;
+	r->keep_rest = false;
+}
+
+/*
+ * Clear the GPU mapping of the ranges in [start, end) and flush the TLB;
+ * notifier lock held. A range that keeps its rest has only its cut span
+ * cleared and stays mapped. A range whose clear failed, or all of them if
+ * the flush did, get @clear_pending (see above).
+ * Return: whether the GPU may still reach pages of the span.
  */
 static bool amdgpu_svm_range_clear_mapped(struct amdgpu_svm *svm,
 					  struct drm_gpusvm_notifier *notifier,
@@ -184,37 +216,39 @@ static bool amdgpu_svm_range_clear_mapped(struct amdgpu_svm *svm,
 
 		if (!r->gpu_mapped)
 			continue;
-		if (r->keep_rest)
-			ret = svm->ops->clear(svm, r->cut_start >> PAGE_SHIFT,
-					      (r->cut_end >> PAGE_SHIFT) - 1);
-		else
-			ret = svm->ops->clear(svm, amdgpu_svm_range_first(r),
-					      amdgpu_svm_range_last(r));
 		cleared = true;
-		if (ret) {
-			amdgpu_svm_warn(svm, "cannot clear GPU pages %#lx-%#lx: %d; queues held until a worker clears them\n",
-					amdgpu_svm_range_first(r), amdgpu_svm_range_last(r),
-					ret);
-			r->clear_pending = true;
-			r->keep_rest = false;
+		if (amdgpu_svm_range_clear_invalidated(svm, r)) {
+			amdgpu_svm_range_mark_clear_pending(r);
 			failed = true;
-			continue;
 		}
-		if (!r->keep_rest)
-			r->gpu_mapped = false;
 	}
-	if (cleared) {
-		ret = svm->ops->flush(svm, true);
+	if (!cleared)
+		return false;
+	ret = svm->ops->flush(svm, true);
+	if (ret) {
+		amdgpu_svm_notifier_warn(svm, "cannot flush the TLB for %#lx-%#lx: %d; %s\n",
+					 start >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT, ret,
+					 "queues held until a worker flushes it");
+		failed = true;
+	}
+	range = NULL;
+	drm_gpusvm_for_each_range(range, notifier, start, end) {
+		struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
+
+		if (!r->gpu_mapped || r->clear_pending)
+			continue;
+		/* The TLB may still hold what was cleared. */
 		if (ret)
-			amdgpu_svm_warn(svm, "cannot flush the TLB after clearing GPU pages %#lx-%#lx: %d\n",
-					start >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT, ret);
+			amdgpu_svm_range_mark_clear_pending(r);
+		else if (!r->keep_rest)
+			r->gpu_mapped = false;
 	}
 	return failed;
 }
 
 /*
- * A clear failed: the GPU still maps pages the CPU may free once the
- * notifier returns. Keep the queues stopped (XNACK on too) until a worker
+ * A clear or flush failed: the GPU may still reach pages the CPU may free
+ * once the notifier returns. Keep the queues stopped (XNACK on too) until a worker
  * has cleared them; @held says whether this invalidation holds them already.
  */
 static void amdgpu_svm_range_hold_after_failed_clear(struct amdgpu_svm *svm, bool held)
@@ -443,39 +477,90 @@ const struct drm_gpusvm_ops amdgpu_svm_range_ops = {
 };
 
 /*
+ * Clear all of @r's GPU mapping and flush the TLB; notifier lock held for
+ * write. Return: 0, or the error of the clear, else of the flush.
+ */
+static int amdgpu_svm_range_clear_all(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+{
+	int ret, flushed;
+
+	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+	ret = svm->ops->clear(svm, amdgpu_svm_range_first(r), amdgpu_svm_range_last(r));
+	flushed = svm->ops->flush(svm, true);
+	if (ret || flushed)
+		amdgpu_svm_warn(svm, "cannot %s GPU pages %#lx-%#lx: %d%s\n",
+				ret ? "clear" : "flush the TLB of",
+				amdgpu_svm_range_first(r), amdgpu_svm_range_last(r),
+				ret ?: flushed,
+				READ_ONCE(svm->torn_down) ? "; unmapped all the same at teardown" :
+				"; queues held, retrying");
+	return ret ?: flushed;
+}
+
+/*
  * Unmap @r from the GPU and DMA, and remove it from drm_gpusvm. The page
  * tables are locked and brought back first if the range is GPU-mapped, so
- * that the clear does not fail on evicted page tables.
+ * that the clear does not fail on evicted page tables. If the clear or
+ * the TLB flush fails all the same, @r stays, mapped for DMA, with the
+ * queues stopped, and is parked for the garbage collector to try again
+ * (amdgpu_svm_work_park_range()); but not at teardown, where the VM goes
+ * with it. Return: whether @r was removed.
  */
-static void amdgpu_svm_range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+static bool amdgpu_svm_range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 {
 	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
-	bool pt_locked = false;
-	int ret, flushed;
+	bool pt_locked = false, stays = false;
 
 	lockdep_assert_held(&svm->lock);
 	if (READ_ONCE(r->gpu_mapped))
 		pt_locked = !svm->ops->lock_pt(svm);
 	down_write(&svm->gpusvm.notifier_lock);
-	/* From here on, no notifier queues it again (see amdgpu_svm_range_invalidate()). */
-	r->removed = true;
-	if (r->gpu_mapped) {
-		ret = svm->ops->clear(svm, amdgpu_svm_range_first(r), amdgpu_svm_range_last(r));
-		flushed = svm->ops->flush(svm, true);
-		if (ret || flushed)
-			amdgpu_svm_warn(svm, "cannot %s GPU pages %#lx-%#lx: %d\n",
-					ret ? "clear" : "flush the TLB of",
-					amdgpu_svm_range_first(r),
-					amdgpu_svm_range_last(r), ret ?: flushed);
+	if (r->gpu_mapped && amdgpu_svm_range_clear_all(svm, r) && !READ_ONCE(svm->torn_down)) {
+		amdgpu_svm_range_mark_clear_pending(r);
+		stays = true;
+	} else {
+		/* From here on, no notifier queues it again (see amdgpu_svm_range_invalidate()). */
+		r->removed = true;
 		r->gpu_mapped = false;
 		r->clear_pending = false;
+		drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, amdgpu_svm_range_npages(r), &ctx);
 	}
-	drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, amdgpu_svm_range_npages(r), &ctx);
 	up_write(&svm->gpusvm.notifier_lock);
 	if (pt_locked)
 		svm->ops->unlock_pt(svm);
+	if (stays) {
+		amdgpu_svm_hold_queues(svm);
+		amdgpu_svm_work_park_range(svm, r);
+		return false;
+	}
 	amdgpu_svm_work_dequeue_range(svm, r);
 	drm_gpusvm_range_remove(&svm->gpusvm, &r->base);
+	return true;
+}
+
+/*
+ * Remove all of @r, which a partial unmap cut but which could not be
+ * split. With XNACK off, if the GPU maps its rest, which the CPU still
+ * maps too, the queues stop first, and the restore worker maps the rest
+ * again and lets them go: the worker or request that got here may have
+ * read the eviction count before this hold, and may fail to map it.
+ */
+static void amdgpu_svm_range_remove_with_rest(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+{
+	bool rest_mapped = READ_ONCE(r->gpu_mapped);
+
+	lockdep_assert_held(&svm->lock);
+	if (rest_mapped)
+		amdgpu_svm_stat_inc(&svm->stats.partial_unmap_fallbacks);
+	rest_mapped &= !svm->xnack_on;
+	if (rest_mapped) {
+		amdgpu_svm_hold_queues(svm);
+		amdgpu_svm_retry_later(svm, amdgpu_svm_range_first(r), amdgpu_svm_range_last(r), 0);
+	}
+	if (amdgpu_svm_range_remove(svm, r))
+		amdgpu_svm_stat_inc(&svm->stats.ranges_removed);
+	if (rest_mapped)
+		amdgpu_svm_work_kick_restore(svm);
 }
 
 /*
@@ -503,25 +588,7 @@ static void amdgpu_svm_range_take_apart(struct amdgpu_svm *svm, struct amdgpu_sv
 		amdgpu_svm_work_dequeue_range(svm, r);
 		amdgpu_svm_stat_inc(&svm->stats.ranges_split);
 	} else {
-		if (READ_ONCE(r->gpu_mapped)) {
-			/* The rest of it loses its mapping too. */
-			amdgpu_svm_stat_inc(&svm->stats.partial_unmap_fallbacks);
-			if (!svm->xnack_on) {
-				amdgpu_svm_hold_queues(svm);
-				/*
-				 * The worker or request that got here may have
-				 * read the eviction count before this hold, and
-				 * may fail to map the rest: the restore worker
-				 * maps it (again) and resumes the queues once
-				 * it is mapped.
-				 */
-				amdgpu_svm_retry_later(svm, amdgpu_svm_range_first(r),
-						       amdgpu_svm_range_last(r), 0);
-				amdgpu_svm_work_kick_restore(svm);
-			}
-		}
-		amdgpu_svm_range_remove(svm, r);
-		amdgpu_svm_stat_inc(&svm->stats.ranges_removed);
+		amdgpu_svm_range_remove_with_rest(svm, r);
 	}
 	drm_gpusvm_range_put(&r->base);
 }
@@ -1138,12 +1205,9 @@ int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,
 
 	lockdep_assert_held(&svm->lock);
 	ret = amdgpu_svm_range_map_span_holding(svm, start, last, rebuild, &held);
-	if (held) {
-		/* Stopped for stale ranges: they run again on a complete mapping. */
-		if (ret)
-			amdgpu_svm_retry_later(svm, start, last, ret);
-		amdgpu_svm_work_kick_restore(svm);
-	}
+	/* Stopped for stale ranges: they run again on a complete mapping. */
+	if (held)
+		amdgpu_svm_work_release_hold(svm, start, last, ret);
 	return ret;
 }
 

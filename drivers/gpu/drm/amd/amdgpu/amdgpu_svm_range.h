@@ -18,7 +18,8 @@ struct amdgpu_svm_attrs;
 /**
  * enum amdgpu_svm_range_queue - Which worker a range waits for
  * @AMDGPU_SVM_RANGE_IDLE: none
- * @AMDGPU_SVM_RANGE_GC: the garbage collector (the CPU unmapped it)
+ * @AMDGPU_SVM_RANGE_GC: the garbage collector (the CPU unmapped it, or its
+ *	GPU mapping could not be cleared: then it may wait on the parked list)
  * @AMDGPU_SVM_RANGE_RESTORE: the restore worker (evicted, XNACK off)
  */
 enum amdgpu_svm_range_queue {
@@ -103,6 +104,7 @@ void amdgpu_svm_range_restore(struct amdgpu_svm *svm);
 void amdgpu_svm_work_queue_range(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 				 enum amdgpu_svm_range_queue queue);
 void amdgpu_svm_work_dequeue_range(struct amdgpu_svm *svm, struct amdgpu_svm_range *r);
+void amdgpu_svm_work_park_range(struct amdgpu_svm *svm, struct amdgpu_svm_range *r);
 struct amdgpu_svm_range *
 amdgpu_svm_work_pop_range(struct amdgpu_svm *svm,
 			  enum amdgpu_svm_range_queue queue);

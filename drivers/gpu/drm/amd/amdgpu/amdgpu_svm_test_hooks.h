@@ -20,11 +20,16 @@
 #include <linux/fault-inject.h>
 
 /*
- * The allocations of SVM the KUnit suites make fail, through the kernel's
- * fault injection: attribute nodes, notifier blocks, ranges, page arrays
- * and GPU page-table entries. Defined by the test helpers.
+ * The allocations of SVM the KUnit suites make fail: attribute nodes,
+ * notifier blocks, ranges, page arrays and GPU page-table entries. Every
+ * one of them fails through the kernel's fault injection; the n-th one
+ * alone, through a countdown of its own, which exactly one caller takes
+ * to zero even when workers allocate at the same time (a fault_attr's
+ * space and times are read and changed in separate steps). Defined by the
+ * test helpers.
  */
 extern struct fault_attr amdgpu_svm_fail_alloc;
+extern atomic_t amdgpu_svm_fail_alloc_nth;
 
 /**
  * amdgpu_svm_should_fail_alloc() - Ask whether a test fails this allocation
@@ -35,7 +40,8 @@ extern struct fault_attr amdgpu_svm_fail_alloc;
  */
 static inline bool amdgpu_svm_should_fail_alloc(void)
 {
-	return should_fail_ex(&amdgpu_svm_fail_alloc, 1, FAULT_NOWARN);
+	return atomic_dec_if_positive(&amdgpu_svm_fail_alloc_nth) == 0 ||
+	       should_fail(&amdgpu_svm_fail_alloc, 1);
 }
 
 /**

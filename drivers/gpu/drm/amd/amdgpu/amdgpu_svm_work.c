@@ -23,7 +23,9 @@
  * (amdgpu_svm_work_queue_range()): the CPU unmapped a range (GC), or
  * evicted it (restore, XNACK off). A span a worker could not map is not
  * dropped: the restore worker tries it again after a delay that doubles up
- * to %AMDGPU_SVM_RETRY_MAX_MS (amdgpu_svm_retry_later()).
+ * to %AMDGPU_SVM_RETRY_MAX_MS (amdgpu_svm_retry_later()). Nor is a range
+ * whose GPU mapping could not be cleared: it waits, parked, for the same
+ * delay (amdgpu_svm_work_park_range()).
  *
  * With XNACK off an eviction must stop the queues before GPU-mapped pages
  * go. amdgpu_svm_hold_queues() counts evictions; the first one since the
@@ -87,12 +89,56 @@ void amdgpu_svm_work_dequeue_range(struct amdgpu_svm *svm, struct amdgpu_svm_ran
 		drm_gpusvm_range_put(&r->base);
 }
 
+/* Run the restore worker once the retry delay has passed, unless it is due sooner. */
+static void amdgpu_svm_work_schedule_retry(struct amdgpu_svm *svm)
+{
+	unsigned int delay;
+
+	spin_lock(&svm->work.lock);
+	delay = svm->work.retry.delay_ms;
+	spin_unlock(&svm->work.lock);
+	queue_delayed_work(svm->work.wq, &svm->work.restore_work, msecs_to_jiffies(delay));
+}
+
+/**
+ * amdgpu_svm_work_park_range() - Leave a range whose clear failed for later
+ * @svm: the SVM, locked
+ * @r: the range, which the GPU may still reach and which stays mapped for
+ *	DMA
+ *
+ * @r waits on a list of its own, out of the way of a garbage collector
+ * that must not meet it again in the pass that failed, until the restore
+ * worker hands it back after the retry delay. The queues stay stopped
+ * meanwhile (amdgpu_svm_work_pending()).
+ */
+void amdgpu_svm_work_park_range(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+{
+	lockdep_assert_held(&svm->lock);
+	spin_lock(&svm->work.lock);
+	if (r->queue == AMDGPU_SVM_RANGE_IDLE) {
+		drm_gpusvm_range_get(&r->base);
+		amdgpu_svm_live_inc(&svm->work.nr_queued);
+	}
+	list_move_tail(&r->work_link, &svm->work.parked_list);
+	r->queue = AMDGPU_SVM_RANGE_GC;
+	spin_unlock(&svm->work.lock);
+	amdgpu_svm_work_schedule_retry(svm);
+}
+
+/* Hand the parked ranges back to the garbage collector. */
+static void amdgpu_svm_work_unpark(struct amdgpu_svm *svm)
+{
+	spin_lock(&svm->work.lock);
+	list_splice_tail_init(&svm->work.parked_list, &svm->work.gc_list);
+	spin_unlock(&svm->work.lock);
+}
+
 /**
  * amdgpu_svm_work_pending() - Tell whether a worker has ranges to handle
  * @svm: the SVM
  *
- * Return: true if the GC or restore list is not empty, or a span waits to
- * be mapped again (amdgpu_svm_retry_later()).
+ * Return: true if a range is queued or parked, or a span waits to be
+ * mapped again (amdgpu_svm_retry_later()).
  */
 bool amdgpu_svm_work_pending(struct amdgpu_svm *svm)
 {
@@ -100,7 +146,7 @@ bool amdgpu_svm_work_pending(struct amdgpu_svm *svm)
 
 	spin_lock(&svm->work.lock);
 	pending = !list_empty(&svm->work.gc_list) || !list_empty(&svm->work.restore_list) ||
-		  svm->work.retry.pending;
+		  !list_empty(&svm->work.parked_list) || svm->work.retry.pending;
 	spin_unlock(&svm->work.lock);
 	return pending;
 }
@@ -240,10 +286,10 @@ static bool amdgpu_svm_work_retry_scheduled(struct amdgpu_svm *svm)
 	int err;
 
 	spin_lock(&svm->work.lock);
-	pending = svm->work.retry.pending;
+	pending = svm->work.retry.pending || !list_empty(&svm->work.parked_list);
 	first = svm->work.retry.first;
 	last = svm->work.retry.last;
-	err = svm->work.retry.err;
+	err = svm->work.retry.pending ? svm->work.retry.err : 0;
 	delay = svm->work.retry.delay_ms;
 	svm->work.retry.delay_ms = pending ? min(delay * 2, AMDGPU_SVM_RETRY_MAX_MS) : 1;
 	spin_unlock(&svm->work.lock);
@@ -274,6 +320,7 @@ static void amdgpu_svm_work_restore_func(struct work_struct *work)
 					      struct amdgpu_svm, work.restore_work);
 	int seen = atomic_read(&svm->work.evictions);
 
+	amdgpu_svm_work_unpark(svm);
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_collect_garbage(svm);
 	amdgpu_svm_range_restore(svm);
@@ -325,12 +372,49 @@ int amdgpu_svm_wait_for_queues(struct amdgpu_svm *svm)
 }
 
 /**
- * amdgpu_svm_work_kick_restore() - Run the restore worker now
+ * amdgpu_svm_work_kick_restore() - Run the restore worker soon
  * @svm: the SVM
+ *
+ * Now; but if a range is parked, once the retry delay has passed, so that
+ * a clear that keeps failing is not tried again with no pause.
  */
 void amdgpu_svm_work_kick_restore(struct amdgpu_svm *svm)
 {
-	mod_delayed_work(svm->work.wq, &svm->work.restore_work, 0);
+	bool parked;
+
+	spin_lock(&svm->work.lock);
+	parked = !list_empty(&svm->work.parked_list);
+	spin_unlock(&svm->work.lock);
+	if (parked)
+		amdgpu_svm_work_schedule_retry(svm);
+	else
+		mod_delayed_work(svm->work.wq, &svm->work.restore_work, 0);
+}
+
+/**
+ * amdgpu_svm_work_release_hold() - Leave the queues a caller stopped to the workers
+ * @svm: the SVM, locked
+ * @first: first page of the span the caller mapped with the queues stopped
+ * @last: last page of it
+ * @err: 0 if the span is mapped, else why it is not
+ *
+ * Queues stopped by amdgpu_svm_hold_queues() run again only from a worker
+ * that finds nothing left to do. If the span is mapped, the restore worker
+ * runs now to let them go. If not, the span is left for later
+ * (amdgpu_svm_retry_later()) and the restore worker comes back after the
+ * retry delay: not at once, or a worker that cannot map would try again
+ * with no pause.
+ */
+void amdgpu_svm_work_release_hold(struct amdgpu_svm *svm, unsigned long first,
+				  unsigned long last, int err)
+{
+	lockdep_assert_held(&svm->lock);
+	if (!err) {
+		amdgpu_svm_work_kick_restore(svm);
+		return;
+	}
+	amdgpu_svm_retry_later(svm, first, last, err);
+	amdgpu_svm_work_schedule_retry(svm);
 }
 
 /**
@@ -348,6 +432,7 @@ int amdgpu_svm_work_init(struct amdgpu_svm *svm)
 	init_waitqueue_head(&w->resume_wq);
 	INIT_LIST_HEAD(&w->gc_list);
 	INIT_LIST_HEAD(&w->restore_list);
+	INIT_LIST_HEAD(&w->parked_list);
 	INIT_WORK(&w->gc_work, amdgpu_svm_work_gc_func);
 	INIT_DELAYED_WORK(&w->restore_work, amdgpu_svm_work_restore_func);
 	w->retry.delay_ms = 1;

@@ -347,6 +347,138 @@ static void teardown_with_work_queued(struct kunit *test)
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
 
+/* Whether the range at @addr is still there, mapped for DMA and waiting for a clear. */
+static bool clear_pending_at(struct amdgpu_svm *svm, unsigned long addr)
+{
+	struct drm_gpusvm_notifier *notifier;
+	struct drm_gpusvm_range *range;
+	struct amdgpu_svm_range *r;
+	bool pending = false;
+
+	mutex_lock(&svm->lock);
+	notifier = drm_gpusvm_notifier_find(&svm->gpusvm, addr, addr + 1);
+	range = notifier ? drm_gpusvm_range_find(notifier, addr, addr + 1) : NULL;
+	if (range) {
+		r = container_of(range, struct amdgpu_svm_range, base);
+		pending = r->clear_pending && r->pages.flags.has_dma_mapping;
+	}
+	mutex_unlock(&svm->lock);
+	return pending;
+}
+
+/* 8 MiB at *@start, GPU-mapped in either XNACK mode. */
+static struct amdgpu_svm_test_pt *mapped_8m_in(struct kunit *test, bool xnack_on,
+					       unsigned long *start)
+{
+	struct amdgpu_svm_test_pt *pt;
+	unsigned long addr;
+	bool dup;
+
+	if (!xnack_on)
+		return mapped_8m(test, start);
+	pt = amdgpu_svm_test_pt_create(test, true);
+	*start = amdgpu_svm_test_mmap(test, SZ_8M, SZ_2M);
+	amdgpu_svm_test_fill_scattered(test, *start, SZ_8M, 1);
+	amdgpu_svm_test_set_ok(test, &pt->svm, *start, SZ_8M, AMDGPU_SVM_ATTR_ACCESS,
+			       AMDGPU_SVM_ACCESS_IN_PLACE);
+	mutex_lock(&pt->svm.lock);
+	for (addr = *start; addr < *start + SZ_8M; addr += SZ_2M)
+		KUNIT_ASSERT_EQ(test, amdgpu_svm_range_map_fault(&pt->svm, addr, true, &dup), 0);
+	mutex_unlock(&pt->svm.lock);
+	KUNIT_ASSERT_EQ(test, mapped(pt, *start, SZ_8M), pages(SZ_8M));
+	return pt;
+}
+
+static const bool xnack_modes[] = { false, true };
+
+static void xnack_desc(const bool *on, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "xnack %s", *on ? "on" : "off");
+}
+
+KUNIT_ARRAY_PARAM(xnack, xnack_modes, xnack_desc);
+
+/*
+ * The TLB flush after a munmap cleared the PTEs fails: the GPU may still
+ * reach the hole through what it cached. The range keeps its DMA mapping
+ * and the queues stay stopped, in both XNACK modes, until a worker has
+ * flushed; teardown meanwhile unmaps all the same.
+ */
+static void failed_flush_holds_until_a_worker_flushes(struct kunit *test)
+{
+	const bool *xnack_on = test->param_value;
+	struct amdgpu_svm_test_pt *pt;
+	struct amdgpu_svm *svm;
+	unsigned long start;
+	u64 mark;
+
+	pt = mapped_8m_in(test, *xnack_on, &start);
+	svm = &pt->svm;
+	atomic_set(&pt->fail_flushes, -1);
+	mark = amdgpu_svm_test_log_mark();
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark,
+							": -62; queues held until a worker"));
+	KUNIT_EXPECT_GT(test, atomic_read(&pt->quiesce_depth), 0);
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_TRUE_MSG(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE),
+			      "DMA-unmapped while the GPU may still reach it");
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, ": -62; queues held, retry"));
+	KUNIT_EXPECT_GT(test, atomic_read(&pt->quiesce_depth), 0);
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_work_pending(svm));
+
+	atomic_set(&pt->fail_flushes, 0);
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_FALSE(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesce_depth), 0);
+	KUNIT_EXPECT_EQ(test, mapped(pt, start + SZ_1M, SZ_64K), 0);
+	if (!*xnack_on)
+		KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M - SZ_64K));
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
+
+	/* Teardown does not wait for a flush that keeps failing. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_4M, SZ_64K), 0);
+	atomic_set(&pt->fail_flushes, -1);
+	/* The retries above may have used up the warnings' burst. */
+	ratelimit_state_init(&svm->warn_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+	mark = amdgpu_svm_test_log_mark();
+	amdgpu_svm_test_pt_destroy(test, pt);
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark,
+							": -62; unmapped all the same"));
+}
+
+/*
+ * The clear in a notifier fails, and so does the first one the garbage
+ * collector tries: the range stays, mapped for DMA, parked until the
+ * retry delay has passed, and the next try removes it.
+ */
+static void failed_clear_is_retried_by_the_worker(struct kunit *test)
+{
+	const bool *xnack_on = test->param_value;
+	struct amdgpu_svm_test_pt *pt;
+	struct amdgpu_svm *svm;
+	unsigned long start;
+	u64 mark;
+
+	pt = mapped_8m_in(test, *xnack_on, &start);
+	svm = &pt->svm;
+	atomic_set(&pt->fail_clears, 2);
+	mark = amdgpu_svm_test_log_mark();
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark,
+							": -16; queues held until a worker"));
+	/* The PTEs of the hole survived the notifier that failed to clear them. */
+	KUNIT_EXPECT_EQ(test, atomic_xchg(&pt->survivors, 0), 1);
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, ": -16; queues held, retry"));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->fail_clears), 0);
+	KUNIT_EXPECT_FALSE(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesce_depth), 0);
+	KUNIT_EXPECT_EQ(test, mapped(pt, start + SZ_1M, SZ_64K), 0);
+	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
+	amdgpu_svm_test_pt_destroy(test, pt);
+}
+
 static struct kunit_case amdgpu_svm_range_cases[] = {
 	KUNIT_CASE(xnack_off_set_attr_maps_everything),
 	KUNIT_CASE(xnack_off_partial_munmap_keeps_neighbours),
@@ -357,6 +489,8 @@ static struct kunit_case amdgpu_svm_range_cases[] = {
 	KUNIT_CASE(gpu_ro_on_one_page_splits_the_range),
 	KUNIT_CASE(xnack_off_unrelated_munmaps_do_not_stall_mapping),
 	KUNIT_CASE(teardown_with_work_queued),
+	KUNIT_CASE_PARAM(failed_flush_holds_until_a_worker_flushes, xnack_gen_params),
+	KUNIT_CASE_PARAM(failed_clear_is_retried_by_the_worker, xnack_gen_params),
 	{}
 };
 

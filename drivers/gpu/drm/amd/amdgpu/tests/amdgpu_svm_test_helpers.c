@@ -35,12 +35,14 @@
 #include "../amdgpu_svm_test_hooks.h"
 #include "amdgpu_svm_test_helpers.h"
 
-/* Off (probability 0) until a test asks for a failure. */
+/* Off (probability 0, no countdown) until a test asks for a failure. */
 DECLARE_FAULT_ATTR(amdgpu_svm_fail_alloc);
+atomic_t amdgpu_svm_fail_alloc_nth = ATOMIC_INIT(0);
 
 static void amdgpu_svm_test_fail_none(void *unused)
 {
-	amdgpu_svm_fail_alloc.probability = 0;
+	WRITE_ONCE(amdgpu_svm_fail_alloc.probability, 0);
+	atomic_set(&amdgpu_svm_fail_alloc_nth, 0);
 }
 
 /**
@@ -52,21 +54,30 @@ static void amdgpu_svm_test_fail_none(void *unused)
  *
  * The allocations counted are those amdgpu_svm_should_fail_alloc() guards,
  * in every SVM: a test that counts them must have no other SVM at work.
+ * Exactly one allocation fails for @n > 0, also when workers allocate
+ * meanwhile (which one may then depend on timing).
  */
 void amdgpu_svm_test_fail_alloc(struct kunit *test, int n)
 {
 	struct fault_attr *attr = &amdgpu_svm_fail_alloc;
 
-	attr->probability = 0;
+	amdgpu_svm_test_fail_none(NULL);
 	if (!n)
 		return;
+	/* One action per test, however often it arms injection. */
+	kunit_remove_action(test, amdgpu_svm_test_fail_none, NULL);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, amdgpu_svm_test_fail_none, NULL), 0);
+	if (n > 0) {
+		atomic_set(&amdgpu_svm_fail_alloc_nth, n);
+		return;
+	}
 	attr->interval = 1;
 	attr->verbose = 0;
-	atomic_set(&attr->space, max(n, 0));
-	atomic_set(&attr->times, n > 0 ? 1 : -1);
-	if (kunit_add_action_or_reset(test, amdgpu_svm_test_fail_none, NULL))
-		return;
-	attr->probability = 100;
+	atomic_set(&attr->space, 0);
+	atomic_set(&attr->times, -1);
+	/* Set up before a caller on another CPU sees it armed. */
+	smp_wmb();
+	WRITE_ONCE(attr->probability, 100);
 }
 
 /**

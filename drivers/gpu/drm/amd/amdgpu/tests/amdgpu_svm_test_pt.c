@@ -124,10 +124,18 @@ static void pt_erase(struct amdgpu_svm_test_pt *pt, unsigned long start,
 	}
 }
 
+/* Whether a test asked for this call to fail (@knob: see &amdgpu_svm_test_pt). */
+static bool pt_fails(atomic_t *knob)
+{
+	return atomic_read(knob) < 0 || atomic_dec_if_positive(knob) >= 0;
+}
+
 static int pt_clear(struct amdgpu_svm *svm, unsigned long start,
 		    unsigned long last)
 {
 	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
+	if (pt_fails(&to_pt(svm)->fail_clears))
+		return -EBUSY;
 	pt_erase(to_pt(svm), start, last);
 	return 0;
 }
@@ -135,7 +143,7 @@ static int pt_clear(struct amdgpu_svm *svm, unsigned long start,
 static int pt_flush(struct amdgpu_svm *svm, bool heavy)
 {
 	lockdep_assert_held_write(&svm->gpusvm.notifier_lock);
-	return 0;
+	return pt_fails(&to_pt(svm)->fail_flushes) ? -ETIME : 0;
 }
 
 static void pt_quiesce(struct amdgpu_svm *svm)

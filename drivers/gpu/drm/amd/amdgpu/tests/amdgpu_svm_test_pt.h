@@ -44,6 +44,10 @@ struct kunit;
  * @watch_first: first page watched
  * @watch_last: last page watched
  * @watch_lost: pages an invalidation took outside its span, or changed
+ * @fail_clears: clears to fail with -EBUSY, as amdgpu's do on page tables
+ *	being evicted: the next @fail_clears ones, or every one if negative
+ * @fail_flushes: TLB flushes to fail with -ETIME, as a KIQ flush that
+ *	times out does; counted as @fail_clears
  */
 struct amdgpu_svm_test_pt {
 	struct amdgpu_svm svm;
@@ -66,6 +70,8 @@ struct amdgpu_svm_test_pt {
 	unsigned long watch_first;
 	unsigned long watch_last;
 	atomic_t watch_lost;
+	atomic_t fail_clears;
+	atomic_t fail_flushes;
 };
 
 /**
