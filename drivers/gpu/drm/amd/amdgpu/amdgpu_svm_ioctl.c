@@ -233,7 +233,17 @@ static int amdgpu_svm_ioctl_drop_unmapped(struct amdgpu_svm *svm, unsigned long 
 	return ret;
 }
 
-static int amdgpu_svm_ioctl_check_span(const struct drm_amdgpu_gem_svm *args)
+/**
+ * amdgpu_svm_ioctl_check() - Check a request's span, operation and count
+ * @args: the request, copied in from userspace
+ *
+ * Needs no SVM: the device file's VM calls it before it makes one, so
+ * that a request refused here leaves the process without an SVM, as it
+ * was (its SVM and KFD's exclude each other).
+ *
+ * Return: 0, or -EINVAL.
+ */
+int amdgpu_svm_ioctl_check(const struct drm_amdgpu_gem_svm *args)
 {
 	u64 end = args->start_addr + args->size;
 
@@ -283,7 +293,7 @@ static int amdgpu_svm_ioctl_copy_in(const struct drm_amdgpu_gem_svm *args,
 	int ret;
 
 	*attrs = NULL;
-	ret = amdgpu_svm_ioctl_check_span(args);
+	ret = amdgpu_svm_ioctl_check(args);
 	if (ret || !args->nattr)
 		return ret;
 	*attrs = kvmalloc(bytes, GFP_KERNEL);

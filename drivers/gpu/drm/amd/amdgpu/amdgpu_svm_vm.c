@@ -339,6 +339,10 @@ int amdgpu_svm_vm_ioctl(struct drm_device *dev, void *data,
 		return -EINVAL;
 	if (args->operation == AMDGPU_SVM_OP_GET_ATTR)
 		return amdgpu_svm_vm_get_attr(adev, filp->driver_priv, args);
+	/* A request refused before the SVM is made leaves the process to KFD. */
+	ret = amdgpu_svm_ioctl_check(args);
+	if (ret)
+		return ret;
 	svm = amdgpu_svm_vm_get_or_create(adev, filp->driver_priv);
 	if (IS_ERR(svm))
 		return PTR_ERR(svm);
