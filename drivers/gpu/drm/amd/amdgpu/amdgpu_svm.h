@@ -158,6 +158,8 @@ struct amdgpu_svm_gpu_ops {
  *	rest lost its mapping all the same (a huge page reaching out of the
  *	hole, one IOVA reservation, a failed clear or split), to be mapped
  *	again
+ * @ranges_parked: tries to remove a range that failed to clear or flush
+ *	its GPU mapping, and left it parked for a retry
  * @faults_handled: GPU faults that mapped pages
  * @faults_stale: GPU faults dropped as older than the last CPU unmap
  * @faults_duplicate: GPU faults on pages already mapped as asked
@@ -172,6 +174,7 @@ struct amdgpu_svm_stats {
 	struct amdgpu_svm_stat ranges_removed;
 	struct amdgpu_svm_stat ranges_split;
 	struct amdgpu_svm_stat partial_unmap_fallbacks;
+	struct amdgpu_svm_stat ranges_parked;
 	struct amdgpu_svm_stat faults_handled;
 	struct amdgpu_svm_stat faults_stale;
 	struct amdgpu_svm_stat faults_duplicate;

@@ -934,7 +934,7 @@ amdgpu_svm_range_walk_holds_fault(const struct amdgpu_svm_range_walk *w,
  * with no access the GPU may use, are passed over, but for the page of a
  * GPU fault. Stops with -EFAULT at a range whose pages the CPU took
  * (@w->failed), which the caller removes or takes apart once the lock is
- * dropped.
+ * dropped, and with -EBUSY at a parked one (amdgpu_svm_work_park_range()).
  */
 static int amdgpu_svm_range_walk_map_locked(struct amdgpu_svm *svm, struct amdgpu_svm_range_walk *w)
 {
@@ -961,6 +961,9 @@ static int amdgpu_svm_range_walk_map_locked(struct amdgpu_svm *svm, struct amdgp
 			continue;
 		}
 		r = amdgpu_svm_range_from_base(range);
+		/* Not over a range whose clear is still to be retried. */
+		if (amdgpu_svm_work_range_parked(svm, r))
+			return -EBUSY;
 		holds_fault = amdgpu_svm_range_walk_holds_fault(w, drm_gpusvm_range_start(range),
 								drm_gpusvm_range_end(range));
 		ret = r->base.flags.unmapped ? -EFAULT :
@@ -1057,6 +1060,9 @@ static bool amdgpu_svm_range_mapped_stale(struct amdgpu_svm *svm, int seq, unsig
 		drm_gpusvm_for_each_range_safe(range, next, notifier, start, end) {
 			struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 
+			/* Not mapped by this walk, and on its way out already. */
+			if (amdgpu_svm_work_range_parked(svm, r))
+				continue;
 			if (!amdgpu_svm_unmap_since(&svm->attrs.unmaps, seq,
 						    amdgpu_svm_range_first(r),
 							    amdgpu_svm_range_last(r)))
@@ -1192,9 +1198,10 @@ static int amdgpu_svm_range_map_span_holding(struct amdgpu_svm *svm, unsigned lo
  * of the span is left unmapped.
  *
  * Return: 0; -EAGAIN if the CPU mapping kept changing; -EINTR if a fatal
- * signal arrived; -ENOMEM; -EBUSY if the page tables are being evicted;
- * -ESRCH if the mm is gone; another error of drm_gpusvm that is not about
- * the CPU mapping. After an error the ranges mapped so far stay mapped
+ * signal arrived; -ENOMEM; -EBUSY if the page tables are being evicted,
+ * or a range of the span waits for its GPU clear to be retried; -ESRCH if
+ * the mm is gone; another error of drm_gpusvm that is not about the CPU
+ * mapping. After an error the ranges mapped so far stay mapped
  * and the rest is not.
  */
 int amdgpu_svm_range_map_span(struct amdgpu_svm *svm, unsigned long start,

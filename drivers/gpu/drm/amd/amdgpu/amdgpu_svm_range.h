@@ -19,13 +19,16 @@ struct amdgpu_svm_attrs;
  * enum amdgpu_svm_range_queue - Which worker a range waits for
  * @AMDGPU_SVM_RANGE_IDLE: none
  * @AMDGPU_SVM_RANGE_GC: the garbage collector (the CPU unmapped it, or its
- *	GPU mapping could not be cleared: then it may wait on the parked list)
+ *	GPU mapping could not be cleared)
  * @AMDGPU_SVM_RANGE_RESTORE: the restore worker (evicted, XNACK off)
+ * @AMDGPU_SVM_RANGE_PARKED: the garbage collector, once the retry delay
+ *	has passed (its GPU mapping could not be cleared at the last try)
  */
 enum amdgpu_svm_range_queue {
 	AMDGPU_SVM_RANGE_IDLE,
 	AMDGPU_SVM_RANGE_GC,
 	AMDGPU_SVM_RANGE_RESTORE,
+	AMDGPU_SVM_RANGE_PARKED,
 };
 
 /**
@@ -105,6 +108,7 @@ void amdgpu_svm_work_queue_range(struct amdgpu_svm *svm, struct amdgpu_svm_range
 				 enum amdgpu_svm_range_queue queue);
 void amdgpu_svm_work_dequeue_range(struct amdgpu_svm *svm, struct amdgpu_svm_range *r);
 void amdgpu_svm_work_park_range(struct amdgpu_svm *svm, struct amdgpu_svm_range *r);
+bool amdgpu_svm_work_range_parked(struct amdgpu_svm *svm, const struct amdgpu_svm_range *r);
 struct amdgpu_svm_range *
 amdgpu_svm_work_pop_range(struct amdgpu_svm *svm,
 			  enum amdgpu_svm_range_queue queue);

@@ -35,6 +35,12 @@
  * happen under &amdgpu_svm_work.queues_lock.
  */
 
+/* Whether @r waits for the garbage collector, now or after the retry delay. */
+static bool amdgpu_svm_work_queued_for_removal(const struct amdgpu_svm_range *r)
+{
+	return r->queue == AMDGPU_SVM_RANGE_GC || r->queue == AMDGPU_SVM_RANGE_PARKED;
+}
+
 /**
  * amdgpu_svm_work_queue_range() - Put a range on a worker's list
  * @svm: the SVM
@@ -54,7 +60,7 @@ void amdgpu_svm_work_queue_range(struct amdgpu_svm *svm, struct amdgpu_svm_range
 		amdgpu_svm_live_inc(&svm->work.nr_queued);
 	}
 	/* An unmapped range is removed, never restored. */
-	if (r->queue != queue && r->queue != AMDGPU_SVM_RANGE_GC) {
+	if (r->queue != queue && !amdgpu_svm_work_queued_for_removal(r)) {
 		list_move_tail(&r->work_link, queue == AMDGPU_SVM_RANGE_GC ?
 			       &svm->work.gc_list : &svm->work.restore_list);
 		r->queue = queue;
@@ -114,21 +120,44 @@ static void amdgpu_svm_work_schedule_retry(struct amdgpu_svm *svm)
 void amdgpu_svm_work_park_range(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 {
 	lockdep_assert_held(&svm->lock);
+	amdgpu_svm_stat_inc(&svm->stats.ranges_parked);
 	spin_lock(&svm->work.lock);
 	if (r->queue == AMDGPU_SVM_RANGE_IDLE) {
 		drm_gpusvm_range_get(&r->base);
 		amdgpu_svm_live_inc(&svm->work.nr_queued);
 	}
 	list_move_tail(&r->work_link, &svm->work.parked_list);
-	r->queue = AMDGPU_SVM_RANGE_GC;
+	r->queue = AMDGPU_SVM_RANGE_PARKED;
 	spin_unlock(&svm->work.lock);
 	amdgpu_svm_work_schedule_retry(svm);
+}
+
+/**
+ * amdgpu_svm_work_range_parked() - Tell whether a range waits for its clear to be retried
+ * @svm: the SVM, locked
+ * @r: the range
+ *
+ * Nothing maps or removes a parked range before the garbage collector
+ * tries it again: it would only fail the same way.
+ *
+ * Return: true if @r is parked (amdgpu_svm_work_park_range()).
+ */
+bool amdgpu_svm_work_range_parked(struct amdgpu_svm *svm, const struct amdgpu_svm_range *r)
+{
+	/* Parked and handed back under the SVM lock; notifiers leave it. */
+	lockdep_assert_held(&svm->lock);
+	return READ_ONCE(r->queue) == AMDGPU_SVM_RANGE_PARKED;
 }
 
 /* Hand the parked ranges back to the garbage collector. */
 static void amdgpu_svm_work_unpark(struct amdgpu_svm *svm)
 {
+	struct amdgpu_svm_range *r;
+
+	lockdep_assert_held(&svm->lock);
 	spin_lock(&svm->work.lock);
+	list_for_each_entry(r, &svm->work.parked_list, work_link)
+		r->queue = AMDGPU_SVM_RANGE_GC;
 	list_splice_tail_init(&svm->work.parked_list, &svm->work.gc_list);
 	spin_unlock(&svm->work.lock);
 }
@@ -320,8 +349,8 @@ static void amdgpu_svm_work_restore_func(struct work_struct *work)
 					      struct amdgpu_svm, work.restore_work);
 	int seen = atomic_read(&svm->work.evictions);
 
-	amdgpu_svm_work_unpark(svm);
 	mutex_lock(&svm->lock);
+	amdgpu_svm_work_unpark(svm);
 	amdgpu_svm_range_collect_garbage(svm);
 	amdgpu_svm_range_restore(svm);
 	amdgpu_svm_work_retry_now(svm);

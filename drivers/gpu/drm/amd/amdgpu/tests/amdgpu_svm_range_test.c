@@ -423,6 +423,12 @@ static void failed_flush_holds_until_a_worker_flushes(struct kunit *test)
 	amdgpu_svm_flush_work(svm);
 	KUNIT_EXPECT_TRUE_MSG(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE),
 			      "DMA-unmapped while the GPU may still reach it");
+	/*
+	 * One try per worker pass: the GC's, the delayed one flushed, and one
+	 * more if the next delay passed meanwhile; the remap of the rest
+	 * waits for the parked range instead of trying it again.
+	 */
+	KUNIT_EXPECT_LE(test, amdgpu_svm_stat_read(&svm->stats.ranges_parked), 3);
 	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, ": -62; queues held, retry"));
 	KUNIT_EXPECT_GT(test, atomic_read(&pt->quiesce_depth), 0);
 	KUNIT_EXPECT_TRUE(test, amdgpu_svm_work_pending(svm));
