@@ -567,9 +567,9 @@ static bool amdgpu_svm_fault_error_is_transient(int err)
  * too: the GPU retries it.
  *
  * Return: 0 when the fault is handled (including stale, duplicate and
- * retried faults); -ESRCH after teardown; -EACCES, -EPERM or -EFAULT when
- * the GPU may not access the address as it asked (see
- * amdgpu_svm_range_map_fault()).
+ * retried faults); -ESRCH after teardown; -EFAULT with XNACK off, where
+ * nothing is mapped on demand; -EACCES, -EPERM or -EFAULT when the GPU may
+ * not access the address as it asked (see amdgpu_svm_range_map_fault()).
  */
 int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 			    u64 ts, bool write)
@@ -579,6 +579,10 @@ int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 
 	down_read(&svm->teardown_lock);
 	if (svm->torn_down)
+		goto out;
+	/* As KFD: with XNACK off, SVM maps ahead, and a fault is the GPU's error. */
+	ret = -EFAULT;
+	if (!svm->xnack_on)
 		goto out;
 	if (amdgpu_svm_fault_is_stale(svm, ts)) {
 		amdgpu_svm_stat_inc(&svm->stats.faults_stale);

@@ -1269,7 +1269,8 @@ static int amdgpu_svm_range_fault_vma_check(struct amdgpu_svm *svm, unsigned lon
  * the address is INACCESSIBLE; -EPERM for a write to a GPU_RO
  * span or a read-only VMA; -EFAULT if no readable VMA holds the address
  * or HMM cannot fault it in; -EAGAIN if the CPU kept changing the memory
- * while the granule was mapped; another error of drm_gpusvm.
+ * while the granule was mapped; -EINVAL with XNACK off; another error of
+ * drm_gpusvm.
  */
 int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 			       bool write, bool *duplicate)
@@ -1282,6 +1283,9 @@ int amdgpu_svm_range_map_fault(struct amdgpu_svm *svm, unsigned long addr,
 
 	lockdep_assert_held(&svm->lock);
 	*duplicate = false;
+	/* Nothing here would let queues go that a stale range stopped. */
+	if (WARN_ON_ONCE(!svm->xnack_on))
+		return -EINVAL;
 again:
 	seq = amdgpu_svm_unmap_seq(&svm->attrs.unmaps);
 	ret = amdgpu_svm_attr_tree_lookup(&svm->attrs, addr >> PAGE_SHIFT, &attrs,

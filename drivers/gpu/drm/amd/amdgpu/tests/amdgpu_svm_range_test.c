@@ -72,6 +72,11 @@ static void xnack_off_set_attr_maps_everything(struct kunit *test)
 			       AMDGPU_SVM_ACCESS_INACCESSIBLE);
 	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M - SZ_2M));
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
+
+	/* Nothing is mapped on demand: a fault is refused, as KFD does. */
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(&pt->svm, start + SZ_2M, 0, false),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M - SZ_2M));
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
 
