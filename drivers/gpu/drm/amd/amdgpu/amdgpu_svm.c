@@ -162,8 +162,10 @@ static void amdgpu_svm_vwarn(struct amdgpu_svm *svm, struct ratelimit_state *rs,
  * @svm: the SVM
  * @fmt: the message, after "SVM: "; it names the pages and the errno
  *
- * For errors met where nobody waits for the result (the workers),
- * rate-limited per SVM.
+ * For errors met where nobody waits for the result: the workers, the
+ * removal of ranges, and the quiesce of the queues, which MMU notifiers
+ * also start. Rate-limited per SVM; a notifier's own failures have a
+ * limit of their own (amdgpu_svm_notifier_warn()).
  */
 void amdgpu_svm_warn(struct amdgpu_svm *svm, const char *fmt, ...)
 {

@@ -55,8 +55,9 @@
  *
  * A clear goes through the unlocked path that KFD uses from MMU
  * notifiers: it allocates no page table, but it can fail (page tables
- * being evicted, no memory). The range layer then keeps the range
- * DMA-mapped and the queues stopped until a worker has cleared it with
+ * being evicted, no memory). The range layer then DMA-unmaps the range
+ * all the same, as drm_gpusvm requires, and keeps the queues stopped and
+ * the range out of reach of any map until a worker has cleared it with
  * the page tables locked and validated (see DOC: SVM ranges).
  *
  * TLB flushes go by PASID to every XCC of the VM's partition and of the
@@ -487,7 +488,15 @@ static void amdgpu_svm_gpu_quiesce(struct amdgpu_svm *svm)
 	mutex_unlock(&gpu->adev->notifier_lock);
 	if (amdgpu_svm_gpu_has_userq(gpu))
 		amdgpu_userq_svm_hold(&amdgpu_svm_gpu_fpriv(gpu)->userq_mgr);
-	amdgpu_svm_gpu_wait_for_jobs(gpu);
+	/*
+	 * With XNACK on a job may be stalled on a retry fault that only SVM
+	 * can serve, and the caller may hold what serving it takes (the SVM
+	 * lock, or an invalidation in progress that hmm_range_fault() waits
+	 * out): new work is refused, the job already running is not waited
+	 * for. Its stale PTEs point at DMA addresses unmapped already.
+	 */
+	if (!svm->xnack_on)
+		amdgpu_svm_gpu_wait_for_jobs(gpu);
 }
 
 static void amdgpu_svm_gpu_resume(struct amdgpu_svm *svm)

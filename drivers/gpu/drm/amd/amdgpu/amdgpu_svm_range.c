@@ -60,6 +60,15 @@
  * where a clear or the split fails; the garbage collector then maps it
  * again (counted in &amdgpu_svm_stats.partial_unmap_fallbacks, the pages
  * in &amdgpu_svm_stats.pages_rebuilt).
+ *
+ * A notifier cannot refuse an invalidation. When a clear or the TLB flush
+ * fails, the range is marked &amdgpu_svm_range.clear_pending, its pages
+ * are DMA-unmapped all the same (the CPU frees them once the notifier
+ * returns; behind an IOMMU a stale PTE then faults rather than reach the
+ * page's next owner), the queues stop in both XNACK modes, and nothing
+ * maps over the range until the garbage collector has cleared, flushed
+ * and removed it. A removal that fails the same way parks the range for
+ * the retry delay (amdgpu_svm_work_park_range()).
  */
 
 #define AMDGPU_SVM_MAP_RETRIES	16
@@ -186,11 +195,15 @@ static int amdgpu_svm_range_clear_invalidated(struct amdgpu_svm *svm, struct amd
 
 /*
  * The GPU may still reach @r: its clear failed, or the TLB flush after it.
- * It stays GPU-mapped and mapped for DMA, keeps no rest, and the worker
- * that clears it removes it whole.
+ * It stays counted as GPU-mapped, keeps no rest, and the worker that
+ * clears it removes it whole. Its pages are DMA-unmapped all the same, as
+ * drm_gpusvm requires of an invalidation: the CPU frees them once the
+ * notifier returns, and behind an IOMMU a stale PTE then faults instead
+ * of reaching the page's next owner. Notifier lock held for write.
  */
 static void amdgpu_svm_range_mark_clear_pending(struct amdgpu_svm_range *r)
 {
+	lockdep_assert_held_write(&r->base.gpusvm->notifier_lock);
 	r->clear_pending = true;
 	r->keep_rest = false;
 }
@@ -401,7 +414,8 @@ static void amdgpu_svm_range_invalidate(struct drm_gpusvm *gpusvm,
 		struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 
 		if (r->clear_pending) {
-			/* Mapped for DMA until the GPU no longer reaches it. */
+			drm_gpusvm_unmap_pages(gpusvm, &r->pages, amdgpu_svm_range_npages(r),
+					       &ctx);
 			if (unmap)
 				drm_gpusvm_range_set_unmapped(range, &r->pages, 1,
 							      mmu_range);
@@ -478,9 +492,11 @@ const struct drm_gpusvm_ops amdgpu_svm_range_ops = {
 
 /*
  * Clear all of @r's GPU mapping and flush the TLB; notifier lock held for
- * write. Return: 0, or the error of the clear, else of the flush.
+ * write. @torn_down: the SVM goes, and @r with it whatever the outcome.
+ * Return: 0, or the error of the clear, else of the flush.
  */
-static int amdgpu_svm_range_clear_all(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
+static int amdgpu_svm_range_clear_all(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+				      bool torn_down)
 {
 	int ret, flushed;
 
@@ -492,7 +508,7 @@ static int amdgpu_svm_range_clear_all(struct amdgpu_svm *svm, struct amdgpu_svm_
 				ret ? "clear" : "flush the TLB of",
 				amdgpu_svm_range_first(r), amdgpu_svm_range_last(r),
 				ret ?: flushed,
-				READ_ONCE(svm->torn_down) ? "; unmapped all the same at teardown" :
+				torn_down ? "; unmapped all the same at teardown" :
 				"; queues held, retrying");
 	return ret ?: flushed;
 }
@@ -501,21 +517,22 @@ static int amdgpu_svm_range_clear_all(struct amdgpu_svm *svm, struct amdgpu_svm_
  * Unmap @r from the GPU and DMA, and remove it from drm_gpusvm. The page
  * tables are locked and brought back first if the range is GPU-mapped, so
  * that the clear does not fail on evicted page tables. If the clear or
- * the TLB flush fails all the same, @r stays, mapped for DMA, with the
- * queues stopped, and is parked for the garbage collector to try again
+ * the TLB flush fails all the same, @r stays, DMA-unmapped but counted as
+ * GPU-mapped, with the queues stopped, and is parked for the garbage collector to try again
  * (amdgpu_svm_work_park_range()); but not at teardown, where the VM goes
  * with it. Return: whether @r was removed.
  */
 static bool amdgpu_svm_range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 {
 	struct drm_gpusvm_ctx ctx = { .in_notifier = true };
+	bool torn_down = READ_ONCE(svm->torn_down);
 	bool pt_locked = false, stays = false;
 
 	lockdep_assert_held(&svm->lock);
 	if (READ_ONCE(r->gpu_mapped))
 		pt_locked = !svm->ops->lock_pt(svm);
 	down_write(&svm->gpusvm.notifier_lock);
-	if (r->gpu_mapped && amdgpu_svm_range_clear_all(svm, r) && !READ_ONCE(svm->torn_down)) {
+	if (r->gpu_mapped && amdgpu_svm_range_clear_all(svm, r, torn_down) && !torn_down) {
 		amdgpu_svm_range_mark_clear_pending(r);
 		stays = true;
 	} else {
@@ -523,8 +540,8 @@ static bool amdgpu_svm_range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_ra
 		r->removed = true;
 		r->gpu_mapped = false;
 		r->clear_pending = false;
-		drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, amdgpu_svm_range_npages(r), &ctx);
 	}
+	drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, amdgpu_svm_range_npages(r), &ctx);
 	up_write(&svm->gpusvm.notifier_lock);
 	if (pt_locked)
 		svm->ops->unlock_pt(svm);
@@ -764,7 +781,10 @@ static int amdgpu_svm_range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_ran
 		goto out_unlock_pt;
 	drm_gpusvm_notifier_lock(&svm->gpusvm);
 	noreclaim = memalloc_noreclaim_save();
-	if (!drm_gpusvm_pages_valid(&svm->gpusvm, &r->pages)) {
+	if (r->clear_pending) {
+		/* A notifier failed to clear it since amdgpu_svm_range_map() looked. */
+		ret = -EBUSY;
+	} else if (!drm_gpusvm_pages_valid(&svm->gpusvm, &r->pages)) {
 		ret = -EAGAIN;
 	} else {
 		amdgpu_svm_range_dma_addrs(svm, r, dma);
@@ -817,6 +837,9 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range 
 
 	lockdep_assert_held(&svm->lock);
 	*was_mapped = false;
+	/* Not before a worker has cleared what the GPU may still reach. */
+	if (READ_ONCE(r->clear_pending))
+		return -EBUSY;
 	had_pages = r->pages.flags.has_dma_mapping;
 	if (!had_pages && amdgpu_svm_should_fail_alloc())
 		return -ENOMEM;

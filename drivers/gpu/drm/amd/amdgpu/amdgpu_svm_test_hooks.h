@@ -41,7 +41,7 @@ extern atomic_t amdgpu_svm_fail_alloc_nth;
 static inline bool amdgpu_svm_should_fail_alloc(void)
 {
 	return atomic_dec_if_positive(&amdgpu_svm_fail_alloc_nth) == 0 ||
-	       should_fail(&amdgpu_svm_fail_alloc, 1);
+	       should_fail_ex(&amdgpu_svm_fail_alloc, 1, FAULT_NOWARN);
 }
 
 /**

@@ -352,7 +352,34 @@ static void teardown_with_work_queued(struct kunit *test)
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
 
-/* Whether the range at @addr is still there, mapped for DMA and waiting for a clear. */
+/* Make the retry delay the longest, so that only a flush of the work runs it. */
+static void slow_retries(struct amdgpu_svm *svm)
+{
+	spin_lock(&svm->work.lock);
+	svm->work.retry.delay_ms = AMDGPU_SVM_RETRY_MAX_MS;
+	spin_unlock(&svm->work.lock);
+}
+
+/* Give the warnings their burst back, with no worker running. */
+static void quiet_warnings_reset(struct amdgpu_svm *svm)
+{
+	amdgpu_svm_flush_work(svm);
+	ratelimit_state_init(&svm->warn_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+	ratelimit_state_init(&svm->notifier_warn_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+}
+
+/* ": <errno>; <text>", as a warning ends, in this architecture's errno. */
+static const char *errno_tail(struct kunit *test, int err, const char *text)
+{
+	char *buf = kunit_kzalloc(test, 96, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	snprintf(buf, 96, ": %d; %s", err, text);
+	return buf;
+}
+
+/* Whether the range at @addr is still there, DMA-unmapped, waiting for a clear. */
 static bool clear_pending_at(struct amdgpu_svm *svm, unsigned long addr)
 {
 	struct drm_gpusvm_notifier *notifier;
@@ -365,7 +392,8 @@ static bool clear_pending_at(struct amdgpu_svm *svm, unsigned long addr)
 	range = notifier ? drm_gpusvm_range_find(notifier, addr, addr + 1) : NULL;
 	if (range) {
 		r = container_of(range, struct amdgpu_svm_range, base);
-		pending = r->clear_pending && r->pages.flags.has_dma_mapping;
+		/* DMA-unmapped all the same: the CPU frees the pages. */
+		pending = r->clear_pending && !r->pages.flags.has_dma_mapping;
 	}
 	mutex_unlock(&svm->lock);
 	return pending;
@@ -405,9 +433,9 @@ KUNIT_ARRAY_PARAM(xnack, xnack_modes, xnack_desc);
 
 /*
  * The TLB flush after a munmap cleared the PTEs fails: the GPU may still
- * reach the hole through what it cached. The range keeps its DMA mapping
- * and the queues stay stopped, in both XNACK modes, until a worker has
- * flushed; teardown meanwhile unmaps all the same.
+ * reach the hole through what it cached. The range stays, DMA-unmapped as
+ * drm_gpusvm requires, and the queues stay stopped, in both XNACK modes,
+ * until a worker has flushed; teardown meanwhile unmaps all the same.
  */
 static void failed_flush_holds_until_a_worker_flushes(struct kunit *test)
 {
@@ -419,48 +447,57 @@ static void failed_flush_holds_until_a_worker_flushes(struct kunit *test)
 
 	pt = mapped_8m_in(test, *xnack_on, &start);
 	svm = &pt->svm;
+	/* No retry runs by itself while the test looks. */
+	slow_retries(svm);
 	atomic_set(&pt->fail_flushes, -1);
 	mark = amdgpu_svm_test_log_mark();
 	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark,
-							": -62; queues held until a worker"));
-	KUNIT_EXPECT_GT(test, atomic_read(&pt->quiesce_depth), 0);
-	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, errno_tail(test, -ETIME,
+							"queues held until a worker")));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->held_in_notifier), 1);
 	KUNIT_EXPECT_TRUE_MSG(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE),
-			      "DMA-unmapped while the GPU may still reach it");
-	/*
-	 * One try per worker pass: the GC's, the delayed one flushed, and one
-	 * more if the next delay passed meanwhile; the remap of the rest
-	 * waits for the parked range instead of trying it again.
-	 */
-	KUNIT_EXPECT_LE(test, amdgpu_svm_stat_read(&svm->stats.ranges_parked), 3);
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, ": -62; queues held, retry"));
+			      "not pending, or still DMA-mapped after the CPU let go");
+
+	/* The GC's try fails too: parked, for the delayed retry. */
+	flush_workqueue(svm->work.wq);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.ranges_parked), 1);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&svm->work.restore_work));
+	KUNIT_EXPECT_TRUE(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, errno_tail(test, -ETIME,
+							"queues held, retry")));
 	KUNIT_EXPECT_GT(test, atomic_read(&pt->quiesce_depth), 0);
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_work_pending(svm));
+
+	/* The retry, run now, tries once; the remap waits for the range. */
+	amdgpu_svm_flush_work(svm);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.ranges_parked), 2);
+	KUNIT_EXPECT_TRUE(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE));
+	KUNIT_EXPECT_GT(test, atomic_read(&pt->quiesce_depth), 0);
 
 	atomic_set(&pt->fail_flushes, 0);
 	amdgpu_svm_flush_work(svm);
 	KUNIT_EXPECT_FALSE(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE));
+	KUNIT_EXPECT_FALSE(test, amdgpu_svm_work_pending(svm));
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesce_depth), 0);
 	KUNIT_EXPECT_EQ(test, mapped(pt, start + SZ_1M, SZ_64K), 0);
 	if (!*xnack_on)
 		KUNIT_EXPECT_EQ(test, mapped(pt, start, SZ_8M), pages(SZ_8M - SZ_64K));
 	amdgpu_svm_test_mirror_check(test, pt, start, SZ_8M);
 
-	/* Teardown does not wait for a flush that keeps failing. */
-	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_4M, SZ_64K), 0);
+	/* Teardown does not wait for a parked range whose flush keeps failing. */
+	quiet_warnings_reset(svm);
 	atomic_set(&pt->fail_flushes, -1);
-	/* The retries above may have used up the warnings' burst. */
-	ratelimit_state_init(&svm->warn_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_4M, SZ_64K), 0);
+	flush_workqueue(svm->work.wq);
+	KUNIT_EXPECT_TRUE(test, clear_pending_at(svm, start + SZ_4M + SZ_64K));
 	mark = amdgpu_svm_test_log_mark();
 	amdgpu_svm_test_pt_destroy(test, pt);
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark,
-							": -62; unmapped all the same"));
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, errno_tail(test, -ETIME,
+							"unmapped all the same")));
 }
 
 /*
  * The clear in a notifier fails, and so does the first one the garbage
- * collector tries: the range stays, mapped for DMA, parked until the
+ * collector tries: the range stays, DMA-unmapped, parked until the
  * retry delay has passed, and the next try removes it.
  */
 static void failed_clear_is_retried_by_the_worker(struct kunit *test)
@@ -473,15 +510,22 @@ static void failed_clear_is_retried_by_the_worker(struct kunit *test)
 
 	pt = mapped_8m_in(test, *xnack_on, &start);
 	svm = &pt->svm;
+	slow_retries(svm);
 	atomic_set(&pt->fail_clears, 2);
 	mark = amdgpu_svm_test_log_mark();
 	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark,
-							": -16; queues held until a worker"));
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, errno_tail(test, -EBUSY,
+							"queues held until a worker")));
 	/* The PTEs of the hole survived the notifier that failed to clear them. */
 	KUNIT_EXPECT_EQ(test, atomic_xchg(&pt->survivors, 0), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pt->held_in_notifier), 1);
+	flush_workqueue(svm->work.wq);
+	/* Not removed by the pass that failed, nor mapped over. */
+	KUNIT_EXPECT_TRUE(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&svm->work.restore_work));
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, errno_tail(test, -EBUSY,
+							"queues held, retry")));
 	amdgpu_svm_flush_work(svm);
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, ": -16; queues held, retry"));
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->fail_clears), 0);
 	KUNIT_EXPECT_FALSE(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->quiesce_depth), 0);

@@ -75,7 +75,10 @@ void amdgpu_svm_test_fail_alloc(struct kunit *test, int n)
 	attr->verbose = 0;
 	atomic_set(&attr->space, 0);
 	atomic_set(&attr->times, -1);
-	/* Set up before a caller on another CPU sees it armed. */
+	/*
+	 * should_fail_ex() reads the attribute without barriers: arm it
+	 * last, so that a caller on another CPU at worst misses one failure.
+	 */
 	smp_wmb();
 	WRITE_ONCE(attr->probability, 100);
 }

@@ -194,6 +194,8 @@ static void pt_check_invalidated(struct amdgpu_svm *svm, unsigned long start,
 	}
 	if (pt->watch)
 		atomic_add(pt_watch_lost(pt, start, last), &pt->watch_lost);
+	if (atomic_read(&pt->quiesce_depth))
+		atomic_inc(&pt->held_in_notifier);
 }
 
 static bool pt_span_in_use(struct amdgpu_svm *svm, unsigned long start,

@@ -25,6 +25,7 @@ struct kunit;
  * @quiesces: quiesce calls
  * @resumes: resume calls
  * @survivors: invalidations after which an entry of the span survived
+ * @held_in_notifier: invalidations that returned with the queues stopped
  * @gem_start: first page of a pretend GEM VA mapping (@gem_last below it:
  *	none)
  * @gem_last: its last page
@@ -57,6 +58,7 @@ struct amdgpu_svm_test_pt {
 	atomic_t quiesces;
 	atomic_t resumes;
 	atomic_t survivors;
+	atomic_t held_in_notifier;
 	unsigned long gem_start;
 	unsigned long gem_last;
 	atomic64_t checkpoint;
