@@ -332,7 +332,6 @@ int amdgpu_svm_reset_attr(struct amdgpu_svm *svm, unsigned long start,
 int amdgpu_svm_handle_fault(struct amdgpu_svm *svm, unsigned long addr,
 			    u64 ts, bool write);
 int amdgpu_svm_ioctl(struct amdgpu_svm *svm, struct drm_amdgpu_gem_svm *args);
-int amdgpu_svm_ioctl_check(const struct drm_amdgpu_gem_svm *args);
 int amdgpu_svm_ioctl_get_defaults(bool xnack_on, unsigned int granularity,
 				  struct drm_amdgpu_gem_svm *args);
 

@@ -510,10 +510,17 @@ static void amdgpu_svm_gpu_resume(struct amdgpu_svm *svm)
 		amdgpu_userq_svm_release(&amdgpu_svm_gpu_fpriv(gpu)->userq_mgr);
 }
 
-static bool amdgpu_svm_gpu_span_in_use(struct amdgpu_svm *svm,
-				       unsigned long start, unsigned long last)
+/**
+ * amdgpu_svm_gpu_vm_span_in_use() - Tell whether a VM maps CPU pages otherwise
+ * @vm: the VM, not reserved
+ * @start: first CPU page
+ * @last: last CPU page
+ *
+ * Return: true if a GEM VA mapping of @vm covers a page of [@start, @last].
+ */
+bool amdgpu_svm_gpu_vm_span_in_use(struct amdgpu_vm *vm, unsigned long start,
+				   unsigned long last)
 {
-	struct amdgpu_vm *vm = amdgpu_svm_to_gpu(svm)->vm;
 	bool in_use;
 
 	/* Uninterruptible: a failed reservation must not read as "free". */
@@ -522,6 +529,12 @@ static bool amdgpu_svm_gpu_span_in_use(struct amdgpu_svm *svm,
 				     (last + 1) * AMDGPU_GPU_PAGES_IN_CPU_PAGE - 1);
 	amdgpu_bo_unreserve(vm->root.bo);
 	return in_use;
+}
+
+static bool amdgpu_svm_gpu_span_in_use(struct amdgpu_svm *svm,
+				       unsigned long start, unsigned long last)
+{
+	return amdgpu_svm_gpu_vm_span_in_use(amdgpu_svm_to_gpu(svm)->vm, start, last);
 }
 
 /* The timestamp of the newest retry fault still queued, as KFD takes it. */

@@ -65,6 +65,8 @@ static inline struct amdgpu_svm_gpu *amdgpu_svm_to_gpu(struct amdgpu_svm *svm)
 
 void amdgpu_svm_gpu_init_xcc_mask(struct amdgpu_svm_gpu *gpu, int xcp_id);
 void amdgpu_svm_gpu_add_fault_xcc(struct amdgpu_svm_gpu *gpu, u32 node_id);
+bool amdgpu_svm_gpu_vm_span_in_use(struct amdgpu_vm *vm, unsigned long start,
+				   unsigned long last);
 
 u64 amdgpu_svm_gpu_pte_flags(struct amdgpu_device *adev, struct amdgpu_vm *vm,
 			     u32 pte);

@@ -233,17 +233,8 @@ static int amdgpu_svm_ioctl_drop_unmapped(struct amdgpu_svm *svm, unsigned long 
 	return ret;
 }
 
-/**
- * amdgpu_svm_ioctl_check() - Check a request's span, operation and count
- * @args: the request, copied in from userspace
- *
- * Needs no SVM: the device file's VM calls it before it makes one, so
- * that a request refused here leaves the process without an SVM, as it
- * was (its SVM and KFD's exclude each other).
- *
- * Return: 0, or -EINVAL.
- */
-int amdgpu_svm_ioctl_check(const struct drm_amdgpu_gem_svm *args)
+/* Check a request's span, operation and count: 0, or -EINVAL. */
+static int amdgpu_svm_ioctl_check(const struct drm_amdgpu_gem_svm *args)
 {
 	u64 end = args->start_addr + args->size;
 
@@ -304,6 +295,40 @@ static int amdgpu_svm_ioctl_copy_in(const struct drm_amdgpu_gem_svm *args,
 	kvfree(*attrs);
 	*attrs = NULL;
 	return -EFAULT;
+}
+
+/**
+ * amdgpu_svm_ioctl_check_first() - Check a request that would make the SVM
+ * @args: the request, copied in from userspace; SET_ATTR or RESET_ATTR
+ * @mm: the caller's mm
+ *
+ * Checks what amdgpu_svm_ioctl() checks before it changes anything, but
+ * that the VM does not map the span otherwise (the VM's own check): the
+ * span, operation and count, and for SET_ATTR the attribute array (read,
+ * parsed and dropped again) and that @mm maps the span. Needs no SVM: the
+ * device file's VM calls it before it makes one, so that a request
+ * refused here leaves the process without an SVM, as it was (its SVM and
+ * KFD's exclude each other).
+ *
+ * Return: 0, or the errno amdgpu_svm_ioctl() would return for the
+ * request: -EINVAL, -EFAULT or -ENOMEM.
+ */
+int amdgpu_svm_ioctl_check_first(const struct drm_amdgpu_gem_svm *args, struct mm_struct *mm)
+{
+	struct drm_amdgpu_svm_attribute *attrs;
+	struct amdgpu_svm_attr_req req;
+	int ret;
+
+	ret = amdgpu_svm_ioctl_copy_in(args, &attrs);
+	if (ret || args->operation != AMDGPU_SVM_OP_SET_ATTR)
+		goto out;
+	ret = amdgpu_svm_ioctl_parse_attrs(&req, attrs, args->nattr);
+	if (!ret && !amdgpu_svm_ioctl_span_is_mapped(mm, args->start_addr,
+						     args->start_addr + args->size))
+		ret = -EFAULT;
+out:
+	kvfree(attrs);
+	return ret;
 }
 
 /* GET_ATTR from @tree over a span @mm maps; the answers go back out. */

@@ -10,6 +10,11 @@
 
 #include "amdgpu_svm_attr.h"
 
+struct drm_amdgpu_gem_svm;
+struct mm_struct;
+
+int amdgpu_svm_ioctl_check_first(const struct drm_amdgpu_gem_svm *args, struct mm_struct *mm);
+
 int amdgpu_svm_ioctl_parse_attrs(struct amdgpu_svm_attr_req *req,
 				 const struct drm_amdgpu_svm_attribute *attrs,
 				 u32 nattr);

@@ -12,6 +12,7 @@
 #include "amdgpu.h"
 #include "amdgpu_amdkfd.h"
 #include "amdgpu_svm_gpu.h"
+#include "amdgpu_svm_ioctl.h"
 #include "amdgpu_svm_vm.h"
 #include "amdgpu_vm.h"
 
@@ -310,6 +311,25 @@ static bool amdgpu_svm_vm_device_supports(struct amdgpu_device *adev)
 	return amdgpu_ip_version(adev, GC_HWIP, 0) >= IP_VERSION(9, 0, 1);
 }
 
+/*
+ * Check a request that would make the VM's SVM, as amdgpu_svm_ioctl() and
+ * the VM would once it exists: a request refused before the SVM is made
+ * leaves the process to KFD.
+ */
+static int amdgpu_svm_vm_check_first(struct amdgpu_fpriv *fpriv,
+				     const struct drm_amdgpu_gem_svm *args)
+{
+	unsigned long start = args->start_addr >> PAGE_SHIFT;
+	unsigned long last = start + (args->size >> PAGE_SHIFT) - 1;
+	int ret;
+
+	ret = amdgpu_svm_ioctl_check_first(args, current->mm);
+	if (!ret && args->operation == AMDGPU_SVM_OP_SET_ATTR &&
+	    amdgpu_svm_gpu_vm_span_in_use(&fpriv->vm, start, last))
+		ret = -EADDRINUSE;
+	return ret;
+}
+
 /**
  * amdgpu_svm_vm_ioctl() - Serve the DRM_AMDGPU_GEM_SVM ioctl
  * @dev: the device
@@ -318,7 +338,11 @@ static bool amdgpu_svm_vm_device_supports(struct amdgpu_device *adev)
  *
  * Creates the VM's SVM on the first SET or RESET, then hands the request to
  * amdgpu_svm_ioctl(). A GET on a VM with no SVM yet answers from the
- * defaults and creates nothing (amdgpu_svm_ioctl_get_defaults()).
+ * defaults and creates nothing (amdgpu_svm_ioctl_get_defaults()). A first
+ * request that amdgpu_svm_ioctl() would refuse is refused before the SVM
+ * is made, with the same errno, and leaves the process to KFD; which of
+ * its faults is named, when it has several, may then differ (a malformed
+ * request reads -EINVAL even from a process KFD serves).
  *
  * Return: as amdgpu_svm_ioctl(); -EBUSY when KFD's SVM serves the process;
  * -EINVAL from a task without an mm, or for a span the GPU cannot address
@@ -329,6 +353,7 @@ int amdgpu_svm_vm_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *filp)
 {
 	struct amdgpu_device *adev = drm_to_adev(dev);
+	struct amdgpu_fpriv *fpriv = filp->driver_priv;
 	struct drm_amdgpu_gem_svm *args = data;
 	struct amdgpu_svm *svm;
 	int ret;
@@ -338,12 +363,14 @@ int amdgpu_svm_vm_ioctl(struct drm_device *dev, void *data,
 	if (!current->mm || !amdgpu_svm_vm_holds_span(adev, args->start_addr, args->size))
 		return -EINVAL;
 	if (args->operation == AMDGPU_SVM_OP_GET_ATTR)
-		return amdgpu_svm_vm_get_attr(adev, filp->driver_priv, args);
-	/* A request refused before the SVM is made leaves the process to KFD. */
-	ret = amdgpu_svm_ioctl_check(args);
-	if (ret)
-		return ret;
-	svm = amdgpu_svm_vm_get_or_create(adev, filp->driver_priv);
+		return amdgpu_svm_vm_get_attr(adev, fpriv, args);
+	svm = amdgpu_svm_vm_lookup(&fpriv->vm, false);
+	if (!svm) {
+		ret = amdgpu_svm_vm_check_first(fpriv, args);
+		if (ret)
+			return ret;
+		svm = amdgpu_svm_vm_get_or_create(adev, fpriv);
+	}
 	if (IS_ERR(svm))
 		return PTR_ERR(svm);
 	ret = amdgpu_svm_ioctl(svm, data);

@@ -788,6 +788,29 @@ static void vm_set_beyond_the_vm_is_refused(struct kunit *test)
 }
 
 /*
+ * A first request that SVM refuses makes no SVM, and leaves the process
+ * free for KFD's: bad attribute contents, and a span the CPU does not map,
+ * are refused before the SVM is made, with the errno SVM would return.
+ */
+static void vm_refused_first_request_makes_no_svm(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix = make_vm(test);
+	unsigned long start = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
+
+	KUNIT_EXPECT_EQ(test, set1(test, fix, start, SZ_64K, 0xdead, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, set1(test, fix, start, SZ_64K, AMDGPU_SVM_ATTR_ACCESS, 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, set1(test, fix, start, SZ_64K, AMDGPU_SVM_ATTR_GPU_RO, 2), -EINVAL);
+	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_2M, SZ_2M), 0);
+	KUNIT_EXPECT_EQ(test, set1(test, fix, start, SZ_4M, AMDGPU_SVM_ATTR_GPU_RO, 1), -EFAULT);
+	KUNIT_EXPECT_NULL(test, amdgpu_svm_test_vm_svm(fix));
+	KUNIT_EXPECT_FALSE(test, amdgpu_svm_mm_claimed(current->mm));
+
+	/* A good one makes it. */
+	KUNIT_ASSERT_EQ(test, set1(test, fix, start, SZ_2M, AMDGPU_SVM_ATTR_GPU_RO, 1), 0);
+	KUNIT_EXPECT_TRUE(test, amdgpu_svm_mm_claimed(current->mm));
+}
+
+/*
  * XNACK off: a flag change over whole ranges rewrites their PTEs in place,
  * with no window in which running waves find the memory unmapped; a change
  * that cuts a range in two removes it with the queues stopped around it.
@@ -1020,6 +1043,7 @@ static struct kunit_case amdgpu_svm_vm_cases[] = {
 	KUNIT_CASE_PARAM(vm_quiesce_leaves_eviction_fences_alone, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_quiesce_holds_the_user_queues, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_set_beyond_the_vm_is_refused, vm_case_gen_params),
+	KUNIT_CASE_PARAM(vm_refused_first_request_makes_no_svm, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_get_and_info_create_no_svm, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_svm_claims_its_process, vm_case_gen_params),
 	KUNIT_CASE_PARAM(vm_map_makes_page_tables_outside_the_notifier_lock,
