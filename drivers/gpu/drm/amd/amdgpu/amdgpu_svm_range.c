@@ -492,7 +492,7 @@ const struct drm_gpusvm_ops amdgpu_svm_range_ops = {
 
 /*
  * Clear all of @r's GPU mapping and flush the TLB; notifier lock held for
- * write. @torn_down: the SVM goes, and @r with it whatever the outcome.
+ * write. @torn_down: the SVM goes, and @r with it, whatever the outcome.
  * Return: 0, or the error of the clear, else of the flush.
  */
 static int amdgpu_svm_range_clear_all(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
@@ -518,9 +518,12 @@ static int amdgpu_svm_range_clear_all(struct amdgpu_svm *svm, struct amdgpu_svm_
  * tables are locked and brought back first if the range is GPU-mapped, so
  * that the clear does not fail on evicted page tables. If the clear or
  * the TLB flush fails all the same, @r stays, DMA-unmapped but counted as
- * GPU-mapped, with the queues stopped, and is parked for the garbage collector to try again
- * (amdgpu_svm_work_park_range()); but not at teardown, where the VM goes
- * with it. Return: whether @r was removed.
+ * GPU-mapped, with the queues stopped, and is parked for the garbage
+ * collector to try again (amdgpu_svm_work_park_range()). Not at teardown:
+ * the SVM goes, and the VM, which may outlive it (the mm went first),
+ * keeps entries that point at DMA addresses unmapped already, so that
+ * behind an IOMMU a job that uses them faults. Return: whether @r was
+ * removed.
  */
 static bool amdgpu_svm_range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_range *r)
 {

@@ -369,14 +369,14 @@ static void quiet_warnings_reset(struct amdgpu_svm *svm)
 			     DEFAULT_RATELIMIT_BURST);
 }
 
-/* ": <errno>; <text>", as a warning ends, in this architecture's errno. */
-static const char *errno_tail(struct kunit *test, int err, const char *text)
+/* Whether a warning since @mark ends in ": <err>; <text>...", whatever errno numbers are. */
+static bool logged(struct kunit *test, u64 mark, int err, const char *text)
 {
-	char *buf = kunit_kzalloc(test, 96, GFP_KERNEL);
+	char *needle = kunit_kzalloc(test, 96, GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	snprintf(buf, 96, ": %d; %s", err, text);
-	return buf;
+	KUNIT_ASSERT_NOT_NULL(test, needle);
+	snprintf(needle, 96, ": %d; %s", err, text);
+	return amdgpu_svm_test_log_has(test, mark, needle);
 }
 
 /* Whether the range at @addr is still there, DMA-unmapped, waiting for a clear. */
@@ -392,8 +392,10 @@ static bool clear_pending_at(struct amdgpu_svm *svm, unsigned long addr)
 	range = notifier ? drm_gpusvm_range_find(notifier, addr, addr + 1) : NULL;
 	if (range) {
 		r = container_of(range, struct amdgpu_svm_range, base);
+		drm_gpusvm_notifier_lock(&svm->gpusvm);
 		/* DMA-unmapped all the same: the CPU frees the pages. */
 		pending = r->clear_pending && !r->pages.flags.has_dma_mapping;
+		drm_gpusvm_notifier_unlock(&svm->gpusvm);
 	}
 	mutex_unlock(&svm->lock);
 	return pending;
@@ -452,8 +454,7 @@ static void failed_flush_holds_until_a_worker_flushes(struct kunit *test)
 	atomic_set(&pt->fail_flushes, -1);
 	mark = amdgpu_svm_test_log_mark();
 	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, errno_tail(test, -ETIME,
-							"queues held until a worker")));
+	KUNIT_EXPECT_TRUE(test, logged(test, mark, -ETIME, "queues held until a worker"));
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->held_in_notifier), 1);
 	KUNIT_EXPECT_TRUE_MSG(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE),
 			      "not pending, or still DMA-mapped after the CPU let go");
@@ -463,8 +464,7 @@ static void failed_flush_holds_until_a_worker_flushes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_stat_read(&svm->stats.ranges_parked), 1);
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&svm->work.restore_work));
 	KUNIT_EXPECT_TRUE(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE));
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, errno_tail(test, -ETIME,
-							"queues held, retry")));
+	KUNIT_EXPECT_TRUE(test, logged(test, mark, -ETIME, "queues held, retry"));
 	KUNIT_EXPECT_GT(test, atomic_read(&pt->quiesce_depth), 0);
 
 	/* The retry, run now, tries once; the remap waits for the range. */
@@ -491,8 +491,7 @@ static void failed_flush_holds_until_a_worker_flushes(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, clear_pending_at(svm, start + SZ_4M + SZ_64K));
 	mark = amdgpu_svm_test_log_mark();
 	amdgpu_svm_test_pt_destroy(test, pt);
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, errno_tail(test, -ETIME,
-							"unmapped all the same")));
+	KUNIT_EXPECT_TRUE(test, logged(test, mark, -ETIME, "unmapped all the same"));
 }
 
 /*
@@ -514,8 +513,7 @@ static void failed_clear_is_retried_by_the_worker(struct kunit *test)
 	atomic_set(&pt->fail_clears, 2);
 	mark = amdgpu_svm_test_log_mark();
 	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, errno_tail(test, -EBUSY,
-							"queues held until a worker")));
+	KUNIT_EXPECT_TRUE(test, logged(test, mark, -EBUSY, "queues held until a worker"));
 	/* The PTEs of the hole survived the notifier that failed to clear them. */
 	KUNIT_EXPECT_EQ(test, atomic_xchg(&pt->survivors, 0), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->held_in_notifier), 1);
@@ -523,8 +521,7 @@ static void failed_clear_is_retried_by_the_worker(struct kunit *test)
 	/* Not removed by the pass that failed, nor mapped over. */
 	KUNIT_EXPECT_TRUE(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE));
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&svm->work.restore_work));
-	KUNIT_EXPECT_TRUE(test, amdgpu_svm_test_log_has(test, mark, errno_tail(test, -EBUSY,
-							"queues held, retry")));
+	KUNIT_EXPECT_TRUE(test, logged(test, mark, -EBUSY, "queues held, retry"));
 	amdgpu_svm_flush_work(svm);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->fail_clears), 0);
 	KUNIT_EXPECT_FALSE(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE));
