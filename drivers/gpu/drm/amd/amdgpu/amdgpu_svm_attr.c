@@ -469,9 +469,12 @@ static int amdgpu_svm_attr_clear_overflow(struct amdgpu_svm_attr_tree *tree,
 
 	if (!amdgpu_svm_unmap_take_overflow(t, span))
 		return 0;
-	if (!mmget_not_zero(t->mm))
-		return amdgpu_svm_attr_rewrite_span(tree, span->start, span->last,
-						    NULL, NULL, NULL);
+	if (!mmget_not_zero(t->mm)) {
+		/* The mm is gone, and every mapping with it. */
+		ret = amdgpu_svm_attr_rewrite_span(tree, span->start, span->last,
+						   NULL, NULL, NULL);
+		goto out;
+	}
 	for (pos = span->start; pos <= span->last && !ret; pos = gap_last + 1) {
 		pos = amdgpu_svm_unmap_next_gap(t->mm, pos, span->last, &gap_last);
 		if (pos == ULONG_MAX)
@@ -480,6 +483,7 @@ static int amdgpu_svm_attr_clear_overflow(struct amdgpu_svm_attr_tree *tree,
 						   NULL);
 	}
 	mmput(t->mm);
+out:
 	if (ret)
 		amdgpu_svm_unmap_push_back(t, span);
 	return ret;
