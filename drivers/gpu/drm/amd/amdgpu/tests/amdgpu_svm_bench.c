@@ -345,36 +345,53 @@ static void bench_attr_scaling(struct kunit *test)
 	       "x1/100");
 }
 
-/* 4. munmap of 256 MiB, GPU-mapped through SVM, against no SVM. */
+/* One munmap of 256 MiB at a new mapping; with @svm, GPU-mapped through it. */
+static u64 munmap_256m_ns(struct kunit *test, struct amdgpu_svm *svm)
+{
+	unsigned long start = amdgpu_svm_test_mmap(test, SZ_256M, SZ_2M);
+	u64 t;
+
+	amdgpu_svm_test_fill(test, start, SZ_256M, 3);
+	if (svm)
+		amdgpu_svm_test_set_ok(test, svm, start, SZ_256M, AMDGPU_SVM_ATTR_ACCESS,
+				       AMDGPU_SVM_ACCESS_IN_PLACE);
+	t = ktime_get_ns();
+	KUNIT_ASSERT_EQ(test, vm_munmap(start, SZ_256M), 0);
+	t = ktime_get_ns() - t;
+	if (svm) {
+		amdgpu_svm_flush_work(svm);
+		KUNIT_ASSERT_EQ(test, amdgpu_svm_live_read(&svm->nr_ranges), 0);
+	}
+	return t;
+}
+
+/*
+ * 4. munmap of 256 MiB, GPU-mapped through SVM, against no SVM; and with
+ * a software page table that stores nothing, so that what is left is the
+ * notifier, drm_gpusvm and the DMA unmap, without the table's own erase.
+ */
 static void bench_munmap_latency(struct kunit *test)
 {
 	struct amdgpu_svm_test_pt *pt = amdgpu_svm_test_pt_create(test, false);
-	u64 svm_ns[3], bare_ns[3], t, svm, bare;
-	unsigned long start;
+	u64 svm_ns[3], bare_ns[3], only_ns[3], svm, bare, only;
 	int run;
 
 	for (run = 0; run < 3; run++) {
-		start = amdgpu_svm_test_mmap(test, SZ_256M, SZ_2M);
-		amdgpu_svm_test_fill(test, start, SZ_256M, 3);
-		t = ktime_get_ns();
-		KUNIT_ASSERT_EQ(test, vm_munmap(start, SZ_256M), 0);
-		bare_ns[run] = ktime_get_ns() - t;
-
-		start = amdgpu_svm_test_mmap(test, SZ_256M, SZ_2M);
-		amdgpu_svm_test_fill(test, start, SZ_256M, 3);
-		amdgpu_svm_test_set_ok(test, &pt->svm, start, SZ_256M, AMDGPU_SVM_ATTR_ACCESS,
-				       AMDGPU_SVM_ACCESS_IN_PLACE);
-		t = ktime_get_ns();
-		KUNIT_ASSERT_EQ(test, vm_munmap(start, SZ_256M), 0);
-		svm_ns[run] = ktime_get_ns() - t;
-		amdgpu_svm_flush_work(&pt->svm);
-		KUNIT_ASSERT_EQ(test, amdgpu_svm_live_read(&pt->svm.nr_ranges), 0);
+		bare_ns[run] = munmap_256m_ns(test, NULL);
+		svm_ns[run] = munmap_256m_ns(test, &pt->svm);
+		pt->count_only = true;
+		only_ns[run] = munmap_256m_ns(test, &pt->svm);
+		pt->count_only = false;
 	}
 	svm = median(svm_ns, 3);
 	bare = median(bare_ns, 3);
+	only = median(only_ns, 3);
 	report(test, "munmap_256MiB_svm", "-", svm, "ns");
+	report(test, "munmap_256MiB_svm_count_only_pt", "-", only, "ns");
 	report(test, "munmap_256MiB_bare", "-", bare, "ns");
 	report(test, "munmap_svm_vs_bare", "-", ratio_x100(svm, bare), "x1/100");
+	report(test, "munmap_svm_count_only_pt_vs_bare", "-", ratio_x100(only, bare),
+	       "x1/100");
 	amdgpu_svm_test_pt_destroy(test, pt);
 }
 

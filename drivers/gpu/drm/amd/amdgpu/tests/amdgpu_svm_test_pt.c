@@ -115,13 +115,16 @@ static int pt_map(struct amdgpu_svm *svm, unsigned long start,
 static void pt_erase(struct amdgpu_svm_test_pt *pt, unsigned long start,
 		     unsigned long last)
 {
+	XA_STATE(xas, &pt->entries, start);
 	struct amdgpu_svm_test_pte *e;
-	unsigned long page;
 
-	xa_for_each_range(&pt->entries, page, e, start, last) {
-		xa_erase(&pt->entries, page);
+	/* One walk, not a lookup from the root per entry. */
+	xas_lock(&xas);
+	xas_for_each(&xas, e, last) {
+		xas_store(&xas, NULL);
 		kfree(e);
 	}
+	xas_unlock(&xas);
 }
 
 /* Whether a test asked for this call to fail (@knob: see &amdgpu_svm_test_pt). */
