@@ -40,21 +40,12 @@ static int call(struct kunit *test, struct ioctl_env *env, u32 op,
 		unsigned long start, unsigned long size,
 		struct drm_amdgpu_svm_attribute *attrs, u32 nattr)
 {
-	struct drm_amdgpu_gem_svm args = {
-		.start_addr = start,
-		.size = size,
-		.operation = op,
-		.nattr = nattr,
-		.attrs_ptr = env->uattrs,
-	};
+	struct drm_amdgpu_gem_svm args = amdgpu_svm_test_request(test, env->uattrs, op, start,
+								 size, attrs, nattr);
 	int ret;
 
-	KUNIT_ASSERT_LE(test, nattr * sizeof(*attrs), PAGE_SIZE);
-	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)env->uattrs, attrs,
-					   nattr * sizeof(*attrs)), 0);
 	ret = amdgpu_svm_ioctl(&env->pt->svm, &args);
-	KUNIT_ASSERT_EQ(test, copy_from_user(attrs, (void __user *)env->uattrs,
-					     nattr * sizeof(*attrs)), 0);
+	amdgpu_svm_test_request_answer(test, &args, attrs);
 	return ret;
 }
 

@@ -434,6 +434,25 @@ static void xnack_desc(const bool *on, char *desc)
 KUNIT_ARRAY_PARAM(xnack, xnack_modes, xnack_desc);
 
 /*
+ * 8 MiB GPU-mapped in the case's XNACK mode, with retries slowed so that
+ * only a flush of the work runs them; then 64 KiB at 1 MiB unmapped while
+ * the next @fails flushes (@flushes) or clears of the page table fail (-1:
+ * all of them). *@mark: the log before the munmap.
+ */
+static struct amdgpu_svm_test_pt *munmap_failing(struct kunit *test, bool flushes, int fails,
+						 unsigned long *start, u64 *mark)
+{
+	const bool *xnack_on = test->param_value;
+	struct amdgpu_svm_test_pt *pt = mapped_8m_in(test, *xnack_on, start);
+
+	slow_retries(&pt->svm);
+	atomic_set(flushes ? &pt->fail_flushes : &pt->fail_clears, fails);
+	*mark = amdgpu_svm_test_log_mark();
+	KUNIT_ASSERT_EQ(test, vm_munmap(*start + SZ_1M, SZ_64K), 0);
+	return pt;
+}
+
+/*
  * The TLB flush after a munmap cleared the PTEs fails: the GPU may still
  * reach the hole through what it cached. The range stays, DMA-unmapped as
  * drm_gpusvm requires, and the queues stay stopped, in both XNACK modes,
@@ -447,13 +466,8 @@ static void failed_flush_holds_until_a_worker_flushes(struct kunit *test)
 	unsigned long start;
 	u64 mark;
 
-	pt = mapped_8m_in(test, *xnack_on, &start);
+	pt = munmap_failing(test, true, -1, &start, &mark);
 	svm = &pt->svm;
-	/* No retry runs by itself while the test looks. */
-	slow_retries(svm);
-	atomic_set(&pt->fail_flushes, -1);
-	mark = amdgpu_svm_test_log_mark();
-	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
 	KUNIT_EXPECT_TRUE(test, logged(test, mark, -ETIME, "queues held until a worker"));
 	KUNIT_EXPECT_EQ(test, atomic_read(&pt->held_in_notifier), 1);
 	KUNIT_EXPECT_TRUE_MSG(test, clear_pending_at(svm, start + SZ_1M - PAGE_SIZE),
@@ -501,18 +515,13 @@ static void failed_flush_holds_until_a_worker_flushes(struct kunit *test)
  */
 static void failed_clear_is_retried_by_the_worker(struct kunit *test)
 {
-	const bool *xnack_on = test->param_value;
 	struct amdgpu_svm_test_pt *pt;
 	struct amdgpu_svm *svm;
 	unsigned long start;
 	u64 mark;
 
-	pt = mapped_8m_in(test, *xnack_on, &start);
+	pt = munmap_failing(test, false, 2, &start, &mark);
 	svm = &pt->svm;
-	slow_retries(svm);
-	atomic_set(&pt->fail_clears, 2);
-	mark = amdgpu_svm_test_log_mark();
-	KUNIT_ASSERT_EQ(test, vm_munmap(start + SZ_1M, SZ_64K), 0);
 	KUNIT_EXPECT_TRUE(test, logged(test, mark, -EBUSY, "queues held until a worker"));
 	/* The PTEs of the hole survived the notifier that failed to clear them. */
 	KUNIT_EXPECT_EQ(test, atomic_xchg(&pt->survivors, 0), 1);

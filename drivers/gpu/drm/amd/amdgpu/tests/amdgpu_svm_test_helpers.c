@@ -32,6 +32,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_kunit_helpers.h>
 
+#include "../amdgpu_svm.h"
 #include "../amdgpu_svm_test_hooks.h"
 #include "amdgpu_svm_test_helpers.h"
 
@@ -234,6 +235,91 @@ int amdgpu_svm_test_cpu_access(struct mm_struct *mm, unsigned long addr)
 		access = vma->vm_flags & VM_WRITE ? 2 : 1;
 	mmap_read_unlock(mm);
 	return access;
+}
+
+/**
+ * amdgpu_svm_test_gpu_reach() - How far the GPU may reach one page
+ * @svm: the SVM, locked
+ * @addr: the address
+ * @attrs: filled in with the page's attributes
+ *
+ * Return: 0 if the GPU may not reach the page (INACCESSIBLE, or no VMA
+ * grants reads), otherwise amdgpu_svm_test_cpu_access(); -ENOMEM if the
+ * attributes could not be looked up.
+ */
+int amdgpu_svm_test_gpu_reach(struct amdgpu_svm *svm, unsigned long addr,
+			      struct amdgpu_svm_attrs *attrs)
+{
+	unsigned long s, l;
+
+	if (amdgpu_svm_attr_tree_lookup(&svm->attrs, addr >> PAGE_SHIFT, attrs, &s, &l))
+		return -ENOMEM;
+	if (attrs->access == AMDGPU_SVM_ACCESS_INACCESSIBLE)
+		return 0;
+	return amdgpu_svm_test_cpu_access(svm->gpusvm.mm, addr);
+}
+
+/**
+ * amdgpu_svm_test_page_mismatch() - What differs between a GPU page and the CPU's
+ * @dev: the device the GPU page is DMA-mapped for
+ * @addr: the CPU address
+ * @dma: the DMA address the GPU maps for it
+ *
+ * Return: NULL if @dma holds what the CPU reads at @addr, else why not.
+ */
+const char *amdgpu_svm_test_page_mismatch(struct device *dev, unsigned long addr,
+					  dma_addr_t dma)
+{
+	u64 val;
+
+	if (copy_from_user(&val, (void __user *)addr, sizeof(val)))
+		return "CPU cannot read the page";
+	if (!amdgpu_svm_test_dma_holds(dev, dma, val))
+		return "GPU page is not the CPU's page";
+	return NULL;
+}
+
+/**
+ * amdgpu_svm_test_request() - Make a DRM_AMDGPU_GEM_SVM request, its array in user memory
+ * @test: the test
+ * @uattrs: a user page that holds the attribute array
+ * @op: the operation
+ * @start: first byte of the span
+ * @size: bytes
+ * @attrs: the attributes, copied to @uattrs
+ * @nattr: how many
+ *
+ * Return: the request, as userspace would pass it.
+ */
+struct drm_amdgpu_gem_svm amdgpu_svm_test_request(struct kunit *test, unsigned long uattrs,
+						  u32 op, unsigned long start,
+						  unsigned long size,
+						  const struct drm_amdgpu_svm_attribute *attrs,
+						  u32 nattr)
+{
+	KUNIT_ASSERT_LE(test, nattr * sizeof(*attrs), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)uattrs, attrs,
+					   nattr * sizeof(*attrs)), 0);
+	return (struct drm_amdgpu_gem_svm) {
+		.start_addr = start,
+		.size = size,
+		.operation = op,
+		.nattr = nattr,
+		.attrs_ptr = uattrs,
+	};
+}
+
+/**
+ * amdgpu_svm_test_request_answer() - Read a request's attribute array back
+ * @test: the test
+ * @args: the request, from amdgpu_svm_test_request()
+ * @attrs: filled in from user memory (the answers of a GET)
+ */
+void amdgpu_svm_test_request_answer(struct kunit *test, const struct drm_amdgpu_gem_svm *args,
+				    struct drm_amdgpu_svm_attribute *attrs)
+{
+	KUNIT_ASSERT_EQ(test, copy_from_user(attrs, u64_to_user_ptr(args->attrs_ptr),
+					     args->nattr * sizeof(*attrs)), 0);
 }
 
 /**

@@ -8,7 +8,11 @@
 
 #include <linux/types.h>
 
+struct amdgpu_svm;
+struct amdgpu_svm_attrs;
 struct device;
+struct drm_amdgpu_gem_svm;
+struct drm_amdgpu_svm_attribute;
 struct drm_device;
 struct kunit;
 struct mm_struct;
@@ -17,8 +21,19 @@ struct drm_device *amdgpu_svm_test_drm_device(struct kunit *test);
 unsigned long amdgpu_svm_test_mmap(struct kunit *test, unsigned long size,
 				   unsigned long align);
 int amdgpu_svm_test_cpu_access(struct mm_struct *mm, unsigned long addr);
+int amdgpu_svm_test_gpu_reach(struct amdgpu_svm *svm, unsigned long addr,
+			      struct amdgpu_svm_attrs *attrs);
+const char *amdgpu_svm_test_page_mismatch(struct device *dev, unsigned long addr,
+					  dma_addr_t dma);
 int amdgpu_svm_test_mprotect(struct kunit *test, unsigned long addr,
 			     size_t len, unsigned long prot);
+struct drm_amdgpu_gem_svm amdgpu_svm_test_request(struct kunit *test, unsigned long uattrs,
+						  u32 op, unsigned long start,
+						  unsigned long size,
+						  const struct drm_amdgpu_svm_attribute *attrs,
+						  u32 nattr);
+void amdgpu_svm_test_request_answer(struct kunit *test, const struct drm_amdgpu_gem_svm *args,
+				    struct drm_amdgpu_svm_attribute *attrs);
 u32 amdgpu_svm_test_seed(void);
 u64 amdgpu_svm_test_pattern(u32 seed, unsigned long addr);
 void amdgpu_svm_test_fill(struct kunit *test, unsigned long start,

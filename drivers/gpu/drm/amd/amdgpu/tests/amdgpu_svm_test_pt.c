@@ -474,28 +474,21 @@ amdgpu_svm_test_pt_lookup(struct amdgpu_svm_test_pt *pt, unsigned long page)
 static const char *mirror_check_page(struct amdgpu_svm_test_pt *pt,
 				     unsigned long addr, bool complete)
 {
-	struct amdgpu_svm *svm = &pt->svm;
 	const struct amdgpu_svm_test_pte *e;
 	struct amdgpu_svm_attrs attrs;
-	unsigned long s, l;
-	int access;
-	u64 val;
+	int reach;
 
-	if (amdgpu_svm_attr_tree_lookup(&svm->attrs, addr >> PAGE_SHIFT, &attrs, &s, &l))
+	reach = amdgpu_svm_test_gpu_reach(&pt->svm, addr, &attrs);
+	if (reach < 0)
 		return "attribute lookup failed";
-	access = amdgpu_svm_test_cpu_access(svm->gpusvm.mm, addr);
 	e = amdgpu_svm_test_pt_lookup(pt, addr >> PAGE_SHIFT);
-	if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE || !access)
+	if (!reach)
 		return e ? "mapped but not accessible" : NULL;
 	if (!e)
 		return complete ? "accessible but not mapped" : NULL;
-	if (e->pte != amdgpu_svm_range_pte(&attrs, access == 1))
+	if (e->pte != amdgpu_svm_range_pte(&attrs, reach == 1))
 		return "wrong PTE flags";
-	if (copy_from_user(&val, (void __user *)addr, sizeof(val)))
-		return "CPU cannot read the page";
-	if (!amdgpu_svm_test_dma_holds(svm->drm->dev, e->dma, val))
-		return "GPU page is not the CPU's page";
-	return NULL;
+	return amdgpu_svm_test_page_mismatch(pt->svm.drm->dev, addr, e->dma);
 }
 
 static void mirror_check(struct kunit *test, struct amdgpu_svm_test_pt *pt,

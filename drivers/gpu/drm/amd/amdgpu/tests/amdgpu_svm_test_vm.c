@@ -558,21 +558,12 @@ int amdgpu_svm_test_vm_ioctl(struct kunit *test, struct amdgpu_svm_test_vm *fix,
 			     u32 op, unsigned long start, unsigned long size,
 			     struct drm_amdgpu_svm_attribute *attrs, u32 nattr)
 {
-	struct drm_amdgpu_gem_svm args = {
-		.start_addr = start,
-		.size = size,
-		.operation = op,
-		.nattr = nattr,
-		.attrs_ptr = fix->uattrs,
-	};
+	struct drm_amdgpu_gem_svm args = amdgpu_svm_test_request(test, fix->uattrs, op, start,
+								 size, attrs, nattr);
 	int ret;
 
-	KUNIT_ASSERT_LE(test, nattr * sizeof(*attrs), PAGE_SIZE);
-	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)fix->uattrs, attrs,
-					   nattr * sizeof(*attrs)), 0);
 	ret = amdgpu_svm_vm_ioctl(adev_to_drm(fix->adev), &args, fix->file);
-	KUNIT_ASSERT_EQ(test, copy_from_user(attrs, (void __user *)fix->uattrs,
-					     nattr * sizeof(*attrs)), 0);
+	amdgpu_svm_test_request_answer(test, &args, attrs);
 	return ret;
 }
 

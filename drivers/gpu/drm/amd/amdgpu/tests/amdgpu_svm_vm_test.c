@@ -104,32 +104,26 @@ static const char *mirror_page(struct kunit *test, struct amdgpu_svm_test_vm *fi
 {
 	struct amdgpu_svm_test_gpu_page gp;
 	struct amdgpu_svm_attrs attrs;
-	unsigned long s, l;
-	int access;
-	u64 val;
+	int reach;
 
-	if (amdgpu_svm_attr_tree_lookup(&svm->attrs, addr >> PAGE_SHIFT, &attrs, &s, &l))
+	reach = amdgpu_svm_test_gpu_reach(svm, addr, &attrs);
+	if (reach < 0)
 		return "attribute lookup failed";
-	access = amdgpu_svm_test_cpu_access(current->mm, addr);
 	walk(fix, addr, &gp);
 	if (gp.error)
 		return gp.error;
-	if (attrs.access == AMDGPU_SVM_ACCESS_INACCESSIBLE || !access)
+	if (!reach)
 		return gp.valid ? "valid PTE on memory the GPU may not reach" : NULL;
 	if (!gp.valid)
 		return complete ? "accessible but no valid PTE" : NULL;
 	if (!gp.readable || !gp.system || !gp.snooped)
 		return "PTE not readable, system and snooped";
-	if (gp.writeable != (access == 2 &&
+	if (gp.writeable != (reach == 2 &&
 			     !(attrs.flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_GPU_RO))))
 		return "PTE writeable bit disagrees with GPU_RO and the VMA";
 	if (gp.executable != !!(attrs.flags & AMDGPU_SVM_FLAG(AMDGPU_SVM_ATTR_GPU_EXEC)))
 		return "PTE executable bit disagrees with GPU_EXEC";
-	if (copy_from_user(&val, (void __user *)addr, sizeof(val)))
-		return "CPU cannot read the page";
-	if (!amdgpu_svm_test_dma_holds(fix->adev->dev, gp.addr, val))
-		return "GPU page is not the CPU's page";
-	return NULL;
+	return amdgpu_svm_test_page_mismatch(fix->adev->dev, addr, gp.addr);
 }
 
 /* Fragments wider than this (1 GiB) are not something SVM writes. */
