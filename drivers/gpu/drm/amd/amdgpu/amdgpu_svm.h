@@ -109,9 +109,9 @@ struct amdgpu_svm_gpu_ops {
 	int (*flush)(struct amdgpu_svm *svm, bool heavy);
 	/**
 	 * @quiesce: stop everything that can touch the VM (queues, jobs);
-	 * with XNACK on, refuse new jobs but do not wait for running ones,
-	 * which may wait for a fault SVM serves. Callable from MMU
-	 * notifiers. Refcounted: each call is matched by one @resume.
+	 * with XNACK on, only refuse new jobs: running ones may wait for a
+	 * fault SVM serves. Callable from MMU notifiers. Refcounted: each
+	 * call is matched by one @resume.
 	 */
 	void (*quiesce)(struct amdgpu_svm *svm);
 	/** @resume: undo one @quiesce. */

@@ -479,30 +479,35 @@ static void amdgpu_svm_gpu_quiesce(struct amdgpu_svm *svm)
 {
 	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
 
-	amdgpu_svm_gpu_quiesce_kfd(gpu);
 	/*
 	 * The eviction is counted: CS, which checks it under this lock, has
 	 * either pushed its job already or refuses it with -EAGAIN.
 	 */
 	mutex_lock(&gpu->adev->notifier_lock);
 	mutex_unlock(&gpu->adev->notifier_lock);
+	/*
+	 * With XNACK on, waves and jobs may be stalled on a retry fault that
+	 * only SVM can serve, while the caller holds what serving it takes
+	 * (the SVM lock, or an invalidation that hmm_range_fault() waits
+	 * out): neither preempting them nor waiting for them is safe. New
+	 * work is refused and no more, as KFD, which does not evict queues
+	 * in that mode; stale PTEs point at DMA addresses unmapped already.
+	 */
+	if (svm->xnack_on)
+		return;
+	amdgpu_svm_gpu_quiesce_kfd(gpu);
 	if (amdgpu_svm_gpu_has_userq(gpu))
 		amdgpu_userq_svm_hold(&amdgpu_svm_gpu_fpriv(gpu)->userq_mgr);
-	/*
-	 * With XNACK on a job may be stalled on a retry fault that only SVM
-	 * can serve, and the caller may hold what serving it takes (the SVM
-	 * lock, or an invalidation in progress that hmm_range_fault() waits
-	 * out): new work is refused, the job already running is not waited
-	 * for. Its stale PTEs point at DMA addresses unmapped already.
-	 */
-	if (!svm->xnack_on)
-		amdgpu_svm_gpu_wait_for_jobs(gpu);
+	amdgpu_svm_gpu_wait_for_jobs(gpu);
 }
 
 static void amdgpu_svm_gpu_resume(struct amdgpu_svm *svm)
 {
 	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
 
+	/* Nothing was stopped with XNACK on (amdgpu_svm_gpu_quiesce()). */
+	if (svm->xnack_on)
+		return;
 	if (IS_ENABLED(CONFIG_HSA_AMD) && gpu->kfd_quiesced)
 		kgd2kfd_resume_mm(gpu->mm);
 	gpu->kfd_quiesced = false;

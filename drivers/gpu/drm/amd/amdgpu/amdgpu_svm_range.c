@@ -65,10 +65,11 @@
  * fails, the range is marked &amdgpu_svm_range.clear_pending, its pages
  * are DMA-unmapped all the same (the CPU frees them once the notifier
  * returns; behind an IOMMU a stale PTE then faults rather than reach the
- * page's next owner), the queues stop in both XNACK modes, and nothing
- * maps over the range until the garbage collector has cleared, flushed
- * and removed it. A removal that fails the same way parks the range for
- * the retry delay (amdgpu_svm_work_park_range()).
+ * page's next owner), the queues are held (with XNACK on, new work is
+ * refused), and nothing maps over the range until the garbage collector
+ * has cleared, flushed and removed it. A removal that fails the same way
+ * parks the range for the retry delay (amdgpu_svm_work_park_range());
+ * pages the CPU still maps stay DMA-mapped until it invalidates them.
  */
 
 #define AMDGPU_SVM_MAP_RETRIES	16
@@ -517,9 +518,11 @@ static int amdgpu_svm_range_clear_all(struct amdgpu_svm *svm, struct amdgpu_svm_
  * Unmap @r from the GPU and DMA, and remove it from drm_gpusvm. The page
  * tables are locked and brought back first if the range is GPU-mapped, so
  * that the clear does not fail on evicted page tables. If the clear or
- * the TLB flush fails all the same, @r stays, DMA-unmapped but counted as
- * GPU-mapped, with the queues stopped, and is parked for the garbage
- * collector to try again (amdgpu_svm_work_park_range()). Not at teardown:
+ * the TLB flush fails all the same, @r stays, counted as GPU-mapped, with
+ * the queues stopped, and is parked for the garbage collector to try
+ * again (amdgpu_svm_work_park_range()). Its pages stay DMA-mapped as long
+ * as the CPU keeps them: the invalidation that takes them DMA-unmaps them
+ * (amdgpu_svm_range_invalidate()). Not at teardown:
  * the SVM goes, and the VM, which may outlive it (the mm went first),
  * keeps entries that point at DMA addresses unmapped already, so that
  * behind an IOMMU a job that uses them faults. Return: whether @r was
@@ -543,8 +546,9 @@ static bool amdgpu_svm_range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_ra
 		r->removed = true;
 		r->gpu_mapped = false;
 		r->clear_pending = false;
+		drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, amdgpu_svm_range_npages(r),
+				       &ctx);
 	}
-	drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, amdgpu_svm_range_npages(r), &ctx);
 	up_write(&svm->gpusvm.notifier_lock);
 	if (pt_locked)
 		svm->ops->unlock_pt(svm);

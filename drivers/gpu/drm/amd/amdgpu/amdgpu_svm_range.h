@@ -38,9 +38,10 @@ enum amdgpu_svm_range_queue {
  * @pte: &enum amdgpu_svm_pte bits of the GPU mapping
  * @gpu_mapped: the GPU page tables point at @pages (notifier lock)
  * @clear_pending: a clear of the PTEs or the TLB flush after it failed,
- *	in an MMU notifier or in a removal: @pages are DMA-unmapped, the
- *	queues stay stopped, and nothing maps the range, until a worker has
- *	cleared and flushed it and removed it (notifier lock)
+ *	in an MMU notifier or in a removal: the queues stay stopped and
+ *	nothing maps the range until a worker has cleared, flushed and
+ *	removed it; @pages are DMA-unmapped once the CPU invalidates them
+ *	(notifier lock)
  * @remap: with XNACK off, map the span again once the garbage collector
  *	removed the range (its clear failed on an eviction, not an unmap)
  * @mapped_at: when the PTEs were last written (SVM lock); a GPU fault on

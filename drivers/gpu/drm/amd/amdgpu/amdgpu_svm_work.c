@@ -63,7 +63,7 @@ void amdgpu_svm_work_queue_range(struct amdgpu_svm *svm, struct amdgpu_svm_range
 	if (r->queue != queue && !amdgpu_svm_work_queued_for_removal(r)) {
 		list_move_tail(&r->work_link, queue == AMDGPU_SVM_RANGE_GC ?
 			       &svm->work.gc_list : &svm->work.restore_list);
-		r->queue = queue;
+		WRITE_ONCE(r->queue, queue);
 	}
 	spin_unlock(&svm->work.lock);
 	if (queue == AMDGPU_SVM_RANGE_GC)
@@ -74,7 +74,7 @@ void amdgpu_svm_work_queue_range(struct amdgpu_svm *svm, struct amdgpu_svm_range
 
 /**
  * amdgpu_svm_work_dequeue_range() - Take a range off its worker's list
- * @svm: the SVM
+ * @svm: the SVM, locked
  * @r: the range, queued or not
  *
  * Drops the list's reference if @r was queued.
@@ -83,11 +83,13 @@ void amdgpu_svm_work_dequeue_range(struct amdgpu_svm *svm, struct amdgpu_svm_ran
 {
 	bool queued;
 
+	/* Takes @r out of the parked state too (amdgpu_svm_work_range_parked()). */
+	lockdep_assert_held(&svm->lock);
 	spin_lock(&svm->work.lock);
 	queued = r->queue != AMDGPU_SVM_RANGE_IDLE;
 	if (queued) {
 		list_del_init(&r->work_link);
-		r->queue = AMDGPU_SVM_RANGE_IDLE;
+		WRITE_ONCE(r->queue, AMDGPU_SVM_RANGE_IDLE);
 		amdgpu_svm_live_dec(&svm->work.nr_queued);
 	}
 	spin_unlock(&svm->work.lock);
@@ -127,7 +129,7 @@ void amdgpu_svm_work_park_range(struct amdgpu_svm *svm, struct amdgpu_svm_range 
 		amdgpu_svm_live_inc(&svm->work.nr_queued);
 	}
 	list_move_tail(&r->work_link, &svm->work.parked_list);
-	r->queue = AMDGPU_SVM_RANGE_PARKED;
+	WRITE_ONCE(r->queue, AMDGPU_SVM_RANGE_PARKED);
 	spin_unlock(&svm->work.lock);
 	amdgpu_svm_work_schedule_retry(svm);
 }
@@ -137,8 +139,9 @@ void amdgpu_svm_work_park_range(struct amdgpu_svm *svm, struct amdgpu_svm_range 
  * @svm: the SVM, locked
  * @r: the range
  *
- * Nothing maps or removes a parked range before the garbage collector
- * tries it again: it would only fail the same way.
+ * Nothing maps over a parked range, and neither a walk nor the sweep of
+ * stale ranges tries to remove it before the garbage collector does
+ * again: it would only fail the same way.
  *
  * Return: true if @r is parked (amdgpu_svm_work_park_range()).
  */
@@ -157,7 +160,7 @@ static void amdgpu_svm_work_unpark(struct amdgpu_svm *svm)
 	lockdep_assert_held(&svm->lock);
 	spin_lock(&svm->work.lock);
 	list_for_each_entry(r, &svm->work.parked_list, work_link)
-		r->queue = AMDGPU_SVM_RANGE_GC;
+		WRITE_ONCE(r->queue, AMDGPU_SVM_RANGE_GC);
 	list_splice_tail_init(&svm->work.parked_list, &svm->work.gc_list);
 	spin_unlock(&svm->work.lock);
 }
@@ -199,7 +202,7 @@ amdgpu_svm_work_pop_range(struct amdgpu_svm *svm,
 	r = list_first_entry_or_null(list, typeof(*r), work_link);
 	if (r) {
 		list_del_init(&r->work_link);
-		r->queue = AMDGPU_SVM_RANGE_IDLE;
+		WRITE_ONCE(r->queue, AMDGPU_SVM_RANGE_IDLE);
 		amdgpu_svm_live_dec(&svm->work.nr_queued);
 	}
 	spin_unlock(&svm->work.lock);
