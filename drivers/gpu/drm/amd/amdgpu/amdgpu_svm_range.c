@@ -262,8 +262,10 @@ static bool amdgpu_svm_range_clear_mapped(struct amdgpu_svm *svm,
 
 /*
  * A clear or flush failed: the GPU may still reach pages the CPU may free
- * once the notifier returns. Keep the queues stopped (XNACK on too) until a worker
- * has cleared them; @held says whether this invalidation holds them already.
+ * once the notifier returns. Hold the queues until a worker has cleared
+ * them (with XNACK on that refuses new work only, see
+ * &amdgpu_svm_gpu_ops.quiesce); @held says whether this invalidation
+ * holds them already.
  */
 static void amdgpu_svm_range_hold_after_failed_clear(struct amdgpu_svm *svm, bool held)
 {
