@@ -197,10 +197,12 @@ static int amdgpu_svm_range_clear_invalidated(struct amdgpu_svm *svm, struct amd
 /*
  * The GPU may still reach @r: its clear failed, or the TLB flush after it.
  * It stays counted as GPU-mapped, keeps no rest, and the worker that
- * clears it removes it whole. Its pages are DMA-unmapped all the same, as
- * drm_gpusvm requires of an invalidation: the CPU frees them once the
- * notifier returns, and behind an IOMMU a stale PTE then faults instead
- * of reaching the page's next owner. Notifier lock held for write.
+ * clears it removes it whole. In a notifier its pages are DMA-unmapped
+ * all the same (amdgpu_svm_range_invalidate()), as drm_gpusvm requires of
+ * an invalidation: the CPU frees them once the notifier returns, and
+ * behind an IOMMU a stale PTE then faults instead of reaching the page's
+ * next owner; a failed removal leaves pages the CPU still owns mapped.
+ * Notifier lock held for write.
  */
 static void amdgpu_svm_range_mark_clear_pending(struct amdgpu_svm_range *r)
 {

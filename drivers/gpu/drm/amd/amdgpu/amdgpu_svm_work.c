@@ -111,8 +111,8 @@ static void amdgpu_svm_work_schedule_retry(struct amdgpu_svm *svm)
 /**
  * amdgpu_svm_work_park_range() - Leave a range whose clear failed for later
  * @svm: the SVM, locked
- * @r: the range, which the GPU may still reach and which stays mapped for
- *	DMA
+ * @r: the range, which the GPU may still reach; its pages stay mapped for
+ *	DMA until the CPU invalidates them
  *
  * @r waits on a list of its own, out of the way of a garbage collector
  * that must not meet it again in the pass that failed, until the restore
