@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/dma-mapping.h>
+#include <linux/ioport.h>
+#include <linux/memremap.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include <drm/drm_pagemap.h>
+
+#include "amdgpu.h"
+#include "amdgpu_object.h"
+#include "amdgpu_res_cursor.h"
+#include "amdgpu_svm_sdma.h"
+#include "amdgpu_svm_vram.h"
+
+/**
+ * DOC: VRAM as device-private pages
+ *
+ * SVM moves pages to VRAM through drm_pagemap: each device has one
+ * &struct amdgpu_svm_vram, a device-private &struct dev_pagemap with one
+ * struct page per page of VRAM (over a free physical range of VRAM's
+ * size, as KFD's own pagemap is), and the &struct drm_pagemap whose
+ * operations drm_pagemap_populate_mm() and the CPU fault path call.
+ *
+ * A migration to VRAM allocates one buffer object in VRAM
+ * (&struct amdgpu_svm_vram_alloc, pinned: TTM must not move VRAM that
+ * device pages point at; at most three quarters of VRAM, see
+ * %AMDGPU_SVM_VRAM_SHARE) for the chunk, lets drm_pagemap_migrate_to_devmem()
+ * collect the system pages, and copies them with the device's buffer-move
+ * engine. The allocation lives as long as one device page of it does:
+ * drm_pagemap releases it when the last page is freed, after the CPU
+ * faulted its pages back (migrate_to_ram) or the process unmapped them.
+ *
+ * HMM hands a device page to a mirror only if the mirror names the
+ * pagemap's owner (amdgpu_svm_vram_owner()); the device then maps it by
+ * its VRAM address (device_map()), any other device gets nothing (peers
+ * are not served yet). KFD's SVM registers a pagemap of its own over the
+ * same VRAM with another owner; the two never share a page, since a
+ * process uses one SVM or the other.
+ *
+ * When the device goes, or a process's SVM on it, every allocation still
+ * holding pages of that process is evicted to system memory first
+ * (amdgpu_svm_vram_evict_mm(), drm_pagemap_evict_to_ram()), so that no
+ * page of a live process points into VRAM that is freed.
+ */
+
+/**
+ * struct amdgpu_svm_vram_alloc - One buffer object of VRAM that pages migrated to
+ * @devmem: what drm_pagemap knows of it
+ * @vram: the device's VRAM
+ * @bo: the buffer object, pinned in VRAM
+ * @ref: the pages' reference (dropped by devmem_release), and one per
+ *	evictor that works on it
+ * @released: drm_pagemap released it (@vram->lock)
+ * @link: in @vram->allocs (@vram->lock)
+ * @release_node: in @vram->release_list once @ref is gone
+ */
+struct amdgpu_svm_vram_alloc {
+	struct drm_pagemap_devmem devmem;
+	struct amdgpu_svm_vram *vram;
+	struct amdgpu_bo *bo;
+	struct kref ref;
+	bool released;
+	struct list_head link;
+	struct llist_node release_node;
+};
+
+static struct amdgpu_svm_vram *amdgpu_svm_vram_from_dpagemap(struct drm_pagemap *dpagemap)
+{
+	return container_of(dpagemap, struct amdgpu_svm_vram, dpagemap);
+}
+
+static struct amdgpu_svm_vram_alloc *
+amdgpu_svm_vram_alloc_from_devmem(struct drm_pagemap_devmem *devmem)
+{
+	return container_of(devmem, struct amdgpu_svm_vram_alloc, devmem);
+}
+
+/* The VRAM offset of device page @page. */
+static u64 amdgpu_svm_vram_page_offset(struct amdgpu_svm_vram *vram, struct page *page)
+{
+	return PFN_PHYS(page_to_pfn(page)) - vram->pagemap.range.start;
+}
+
+/* The device page at VRAM offset @offset. */
+static unsigned long amdgpu_svm_vram_offset_to_pfn(struct amdgpu_svm_vram *vram, u64 offset)
+{
+	return PHYS_PFN(vram->pagemap.range.start + offset);
+}
+
+/* Put the buffer objects of allocations whose pages are all gone. */
+static void amdgpu_svm_vram_release_work(struct work_struct *work)
+{
+	struct amdgpu_svm_vram *vram = container_of(work, struct amdgpu_svm_vram, release_work);
+	struct llist_node *node = llist_del_all(&vram->release_list);
+	struct amdgpu_svm_vram_alloc *a, *next;
+
+	llist_for_each_entry_safe(a, next, node, release_node) {
+		spin_lock(&vram->lock);
+		list_del(&a->link);
+		spin_unlock(&vram->lock);
+		if (!amdgpu_bo_reserve(a->bo, true)) {
+			amdgpu_bo_unpin(a->bo);
+			amdgpu_bo_unreserve(a->bo);
+		}
+		amdgpu_bo_unref(&a->bo);
+		atomic64_sub(a->devmem.size, &vram->pinned);
+		amdgpu_svm_live_dec(&vram->nr_allocs);
+		kfree(a);
+		drm_pagemap_put(&vram->dpagemap);
+	}
+}
+
+static void amdgpu_svm_vram_alloc_release(struct kref *ref)
+{
+	struct amdgpu_svm_vram_alloc *a = container_of(ref, struct amdgpu_svm_vram_alloc, ref);
+	struct amdgpu_svm_vram *vram = a->vram;
+
+	if (llist_add(&a->release_node, &vram->release_list))
+		schedule_work(&vram->release_work);
+}
+
+static void amdgpu_svm_vram_alloc_put(struct amdgpu_svm_vram_alloc *a)
+{
+	kref_put(&a->ref, amdgpu_svm_vram_alloc_release);
+}
+
+/* drm_pagemap_devmem_ops.devmem_release: the last page of @devmem went. */
+static void amdgpu_svm_vram_devmem_release(struct drm_pagemap_devmem *devmem)
+{
+	struct amdgpu_svm_vram_alloc *a = amdgpu_svm_vram_alloc_from_devmem(devmem);
+
+	spin_lock(&a->vram->lock);
+	a->released = true;
+	spin_unlock(&a->vram->lock);
+	dma_fence_put(devmem->pre_migrate_fence);
+	devmem->pre_migrate_fence = NULL;
+	amdgpu_svm_vram_alloc_put(a);
+}
+
+/* drm_pagemap_devmem_ops.populate_devmem_pfn: the device pages of @devmem. */
+static int amdgpu_svm_vram_populate_devmem_pfn(struct drm_pagemap_devmem *devmem,
+					       unsigned long npages, unsigned long *pfn)
+{
+	struct amdgpu_svm_vram_alloc *a = amdgpu_svm_vram_alloc_from_devmem(devmem);
+	struct amdgpu_res_cursor cursor;
+	unsigned long i = 0, k;
+
+	amdgpu_res_first(a->bo->tbo.resource, 0, (u64)npages << PAGE_SHIFT, &cursor);
+	while (cursor.remaining && i < npages) {
+		for (k = 0; k < cursor.size >> PAGE_SHIFT && i < npages; k++)
+			pfn[i++] = amdgpu_svm_vram_offset_to_pfn(a->vram,
+								 cursor.start + k * PAGE_SIZE);
+		amdgpu_res_next(&cursor, cursor.size);
+	}
+	return i == npages ? 0 : -EINVAL;
+}
+
+/*
+ * Expand the entries drm_pagemap hands the copy callbacks into one VRAM
+ * offset and one DMA address per page: an entry of order > 0 (a huge
+ * page) stands for the pages after it, which carry nothing, and an entry
+ * with no page is not copied. A page of VRAM with no source (memory the
+ * process never touched) is copied from the zero page: VRAM a buffer
+ * object gets is not cleared, and may hold another process's data.
+ */
+static unsigned long amdgpu_svm_vram_copy_list(struct amdgpu_svm_vram *vram, struct page **pages,
+					       const struct drm_pagemap_addr *addr,
+					       unsigned long npages, bool to_vram,
+					       u64 *vram_offs, dma_addr_t *sys)
+{
+	unsigned long i = 0, n = 0, k;
+
+	while (i < npages) {
+		unsigned long nr = 1UL << addr[i].order;
+		bool zero = to_vram && !addr[i].addr;
+
+		if (pages[i] && (addr[i].addr || zero)) {
+			u64 off = amdgpu_svm_vram_page_offset(vram, pages[i]);
+
+			for (k = 0; k < nr && i + k < npages; k++) {
+				vram_offs[n] = off + k * PAGE_SIZE;
+				sys[n++] = zero ? vram->zero_dma : addr[i].addr + k * PAGE_SIZE;
+			}
+		}
+		i += nr;
+	}
+	return n;
+}
+
+/* The device of a copy: that of the first page (all pages are one device's). */
+static struct amdgpu_svm_vram *amdgpu_svm_vram_of_pages(struct page **pages,
+							unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		if (pages[i])
+			return container_of(page_pgmap(pages[i]), struct amdgpu_svm_vram,
+					    pagemap);
+	return NULL;
+}
+
+static int amdgpu_svm_vram_copy(struct page **pages, struct drm_pagemap_addr *addr,
+				unsigned long npages, struct dma_fence *wait, bool to_vram)
+{
+	struct amdgpu_svm_vram *vram = amdgpu_svm_vram_of_pages(pages, npages);
+	struct dma_fence *fence;
+	unsigned long n;
+	dma_addr_t *sys;
+	u64 *offs;
+	int ret = 0;
+
+	if (!vram)
+		return 0;
+	offs = kvmalloc_array(npages, sizeof(*offs) + sizeof(*sys), GFP_KERNEL);
+	if (!offs)
+		return -ENOMEM;
+	sys = (dma_addr_t *)(offs + npages);
+	n = amdgpu_svm_vram_copy_list(vram, pages, addr, npages, to_vram, offs, sys);
+	fence = vram->copy->copy(vram->adev, offs, sys, n, to_vram, wait);
+	if (IS_ERR(fence)) {
+		ret = PTR_ERR(fence);
+	} else if (fence) {
+		/* No page changes hands before its data is there. */
+		ret = dma_fence_wait(fence, false);
+		if (!ret && fence->error)
+			ret = fence->error;
+		dma_fence_put(fence);
+	}
+	if (!ret) {
+		amdgpu_svm_stat_add(n, &vram->stats.pages_copied);
+		amdgpu_svm_stat_add(n, to_vram ? &vram->stats.pages_to_vram :
+					 &vram->stats.pages_to_ram);
+	}
+	kvfree(offs);
+	return ret;
+}
+
+/* drm_pagemap_devmem_ops.copy_to_devmem: @pages are the VRAM destinations. */
+static int amdgpu_svm_vram_copy_to_devmem(struct page **pages, struct drm_pagemap_addr *addr,
+					  unsigned long npages, struct dma_fence *wait)
+{
+	return amdgpu_svm_vram_copy(pages, addr, npages, wait, true);
+}
+
+/* drm_pagemap_devmem_ops.copy_to_ram: @pages are the VRAM sources. */
+static int amdgpu_svm_vram_copy_to_ram(struct page **pages, struct drm_pagemap_addr *addr,
+				       unsigned long npages, struct dma_fence *wait)
+{
+	return amdgpu_svm_vram_copy(pages, addr, npages, wait, false);
+}
+
+static const struct drm_pagemap_devmem_ops amdgpu_svm_vram_devmem_ops = {
+	.devmem_release = amdgpu_svm_vram_devmem_release,
+	.populate_devmem_pfn = amdgpu_svm_vram_populate_devmem_pfn,
+	.copy_to_devmem = amdgpu_svm_vram_copy_to_devmem,
+	.copy_to_ram = amdgpu_svm_vram_copy_to_ram,
+};
+
+/* A pinned buffer object of @size bytes in VRAM, huge-page aligned if it can be. */
+static int amdgpu_svm_vram_create_bo(struct amdgpu_svm_vram *vram, unsigned long size,
+				     struct amdgpu_bo **bo)
+{
+	struct amdgpu_bo_param bp = {
+		.size = size,
+		.byte_align = IS_ALIGNED(size, SZ_2M) ? SZ_2M : PAGE_SIZE,
+		.domain = AMDGPU_GEM_DOMAIN_VRAM,
+		.preferred_domain = AMDGPU_GEM_DOMAIN_VRAM,
+		.flags = AMDGPU_GEM_CREATE_NO_CPU_ACCESS,
+		.type = ttm_bo_type_kernel,
+		.bo_ptr_size = sizeof(struct amdgpu_bo),
+	};
+	int ret;
+
+	if (amdgpu_svm_should_fail_alloc())
+		return -ENOMEM;
+	ret = amdgpu_bo_create(vram->adev, &bp, bo);
+	if (ret)
+		return ret;
+	ret = amdgpu_bo_reserve(*bo, false);
+	if (!ret) {
+		ret = amdgpu_bo_pin(*bo, AMDGPU_GEM_DOMAIN_VRAM);
+		amdgpu_bo_unreserve(*bo);
+	}
+	if (ret) {
+		amdgpu_bo_unref(bo);
+		return ret;
+	}
+	/* What TTM still does to it (a clear, a move) ends before a copy. */
+	dma_resv_wait_timeout((*bo)->tbo.base.resv, DMA_RESV_USAGE_KERNEL, false,
+			      MAX_SCHEDULE_TIMEOUT);
+	return 0;
+}
+
+/*
+ * Count @size bytes more of VRAM pinned for SVM, if that stays within
+ * %AMDGPU_SVM_VRAM_SHARE of VRAM: pinned VRAM cannot be evicted, and page
+ * tables and the other buffers that must be resident need the rest.
+ */
+static int amdgpu_svm_vram_reserve(struct amdgpu_svm_vram *vram, unsigned long size)
+{
+	u64 limit = vram->adev->gmc.real_vram_size / 4 * AMDGPU_SVM_VRAM_SHARE;
+
+	if (atomic64_add_return(size, &vram->pinned) > limit) {
+		atomic64_sub(size, &vram->pinned);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* A new allocation of @size bytes for @mm, on the device's list. */
+static struct amdgpu_svm_vram_alloc *amdgpu_svm_vram_alloc_create(struct amdgpu_svm_vram *vram,
+								  struct mm_struct *mm,
+								  unsigned long size)
+{
+	struct amdgpu_svm_vram_alloc *a;
+	int ret;
+
+	ret = amdgpu_svm_vram_reserve(vram, size);
+	if (ret)
+		return ERR_PTR(ret);
+	a = amdgpu_svm_should_fail_alloc() ? NULL : kzalloc_obj(*a);
+	ret = a ? amdgpu_svm_vram_create_bo(vram, size, &a->bo) : -ENOMEM;
+	if (ret) {
+		kfree(a);
+		atomic64_sub(size, &vram->pinned);
+		return ERR_PTR(ret);
+	}
+	a->vram = vram;
+	kref_init(&a->ref);
+	drm_pagemap_get(&vram->dpagemap);
+	drm_pagemap_devmem_init(&a->devmem, vram->adev->dev, mm, &amdgpu_svm_vram_devmem_ops,
+				&vram->dpagemap, size, NULL);
+	amdgpu_svm_live_inc(&vram->nr_allocs);
+	spin_lock(&vram->lock);
+	list_add_tail(&a->link, &vram->allocs);
+	spin_unlock(&vram->lock);
+	return a;
+}
+
+/*
+ * drm_pagemap_ops.populate_mm: migrate [@start, @end) of @mm to a new
+ * allocation (mmap lock held). All or nothing: drm_pagemap gives up with
+ * -EBUSY when some of the pages cannot be collected.
+ */
+static int amdgpu_svm_vram_populate_mm(struct drm_pagemap *dpagemap, unsigned long start,
+				       unsigned long end, struct mm_struct *mm,
+				       unsigned long timeslice_ms)
+{
+	struct amdgpu_svm_vram *vram = amdgpu_svm_vram_from_dpagemap(dpagemap);
+	struct drm_pagemap_migrate_details details = { .timeslice_ms = timeslice_ms };
+	struct amdgpu_svm_vram_alloc *a;
+
+	mmap_assert_locked(mm);
+	a = amdgpu_svm_vram_alloc_create(vram, mm, end - start);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
+	/* Consumes the pages' reference of @a, even on error. */
+	return drm_pagemap_migrate_to_devmem(&a->devmem, mm, start, end, &details);
+}
+
+/*
+ * drm_pagemap_ops.device_map: the address this device maps @page by;
+ * another device cannot reach it yet.
+ */
+static struct drm_pagemap_addr amdgpu_svm_vram_device_map(struct drm_pagemap *dpagemap,
+							  struct device *dev,
+							  struct page *page,
+							  unsigned int order,
+							  enum dma_data_direction dir)
+{
+	struct amdgpu_svm_vram *vram = amdgpu_svm_vram_from_dpagemap(dpagemap);
+	dma_addr_t addr = DMA_MAPPING_ERROR;
+
+	if (dev == vram->adev->dev)
+		addr = amdgpu_svm_vram_page_offset(vram, page) +
+		       vram->adev->vm_manager.vram_base_offset;
+	return drm_pagemap_addr_encode(addr, AMDGPU_SVM_INTERCONNECT_VRAM, order, dir);
+}
+
+/* The device-private pages over a free physical range of VRAM's size. */
+static int amdgpu_svm_vram_map_pages(struct amdgpu_svm_vram *vram)
+{
+	struct amdgpu_device *adev = vram->adev;
+	u64 size = ALIGN(adev->gmc.real_vram_size, SZ_2M);
+	struct resource *res;
+	void *p;
+
+	res = request_free_mem_region(&iomem_resource, size, "amdgpu_svm_vram");
+	if (IS_ERR(res))
+		return PTR_ERR(res);
+	vram->pagemap.type = MEMORY_DEVICE_PRIVATE;
+	vram->pagemap.range.start = res->start;
+	vram->pagemap.range.end = res->end;
+	vram->pagemap.nr_range = 1;
+	vram->pagemap.ops = drm_pagemap_pagemap_ops_get();
+	vram->pagemap.owner = vram;
+	vram->zero_dma = dma_map_page(adev->dev, ZERO_PAGE(0), 0, PAGE_SIZE, DMA_TO_DEVICE);
+	if (dma_mapping_error(adev->dev, vram->zero_dma)) {
+		release_mem_region(res->start, resource_size(res));
+		return -ENOMEM;
+	}
+	p = memremap_pages(&vram->pagemap, dev_to_node(adev->dev));
+	if (IS_ERR(p)) {
+		dma_unmap_page(adev->dev, vram->zero_dma, PAGE_SIZE, DMA_TO_DEVICE);
+		release_mem_region(res->start, resource_size(res));
+		return PTR_ERR(p);
+	}
+	return 0;
+}
+
+/* Undo amdgpu_svm_vram_map_pages(), no page of it in use. */
+static void amdgpu_svm_vram_unmap_pages(struct amdgpu_svm_vram *vram)
+{
+	struct range *r = &vram->pagemap.range;
+
+	dma_unmap_page(vram->adev->dev, vram->zero_dma, PAGE_SIZE, DMA_TO_DEVICE);
+	memunmap_pages(&vram->pagemap);
+	release_mem_region(r->start, range_len(r));
+}
+
+static void amdgpu_svm_vram_destroy_work(struct work_struct *work)
+{
+	struct amdgpu_svm_vram *vram = container_of(work, struct amdgpu_svm_vram, destroy_work);
+
+	flush_work(&vram->release_work);
+	amdgpu_svm_vram_unmap_pages(vram);
+	kfree(vram);
+}
+
+/* drm_pagemap_ops.destroy: the last reference is gone, maybe in atomic context. */
+static void amdgpu_svm_vram_destroy(struct drm_pagemap *dpagemap, bool is_atomic_or_reclaim)
+{
+	struct amdgpu_svm_vram *vram = amdgpu_svm_vram_from_dpagemap(dpagemap);
+
+	if (is_atomic_or_reclaim)
+		schedule_work(&vram->destroy_work);
+	else
+		amdgpu_svm_vram_destroy_work(&vram->destroy_work);
+}
+
+static const struct drm_pagemap_ops amdgpu_svm_vram_dpagemap_ops = {
+	.device_map = amdgpu_svm_vram_device_map,
+	.populate_mm = amdgpu_svm_vram_populate_mm,
+	.destroy = amdgpu_svm_vram_destroy,
+};
+
+static struct amdgpu_svm_vram *amdgpu_svm_vram_create(struct amdgpu_device *adev,
+						      const struct amdgpu_svm_vram_copy_ops *copy)
+{
+	struct amdgpu_svm_vram *vram;
+	int ret;
+
+	vram = kzalloc_obj(*vram);
+	if (!vram)
+		return ERR_PTR(-ENOMEM);
+	vram->adev = adev;
+	vram->copy = copy;
+	spin_lock_init(&vram->lock);
+	INIT_LIST_HEAD(&vram->allocs);
+	init_llist_head(&vram->release_list);
+	INIT_WORK(&vram->release_work, amdgpu_svm_vram_release_work);
+	INIT_WORK(&vram->destroy_work, amdgpu_svm_vram_destroy_work);
+	ret = amdgpu_svm_vram_map_pages(vram);
+	if (ret) {
+		kfree(vram);
+		return ERR_PTR(ret);
+	}
+	ret = drm_pagemap_init(&vram->dpagemap, &vram->pagemap, adev_to_drm(adev),
+			       &amdgpu_svm_vram_dpagemap_ops);
+	if (ret) {
+		/* Nothing else holds it: no drm_pagemap release to wait for. */
+		amdgpu_svm_vram_unmap_pages(vram);
+		kfree(vram);
+		return ERR_PTR(ret);
+	}
+	return vram;
+}
+
+static const struct amdgpu_svm_vram_copy_ops amdgpu_svm_vram_sdma = {
+	.copy = amdgpu_svm_sdma_copy,
+};
+
+/* Whether SVM may move this device's pages to its VRAM. */
+static bool amdgpu_svm_vram_supported(struct amdgpu_device *adev)
+{
+	/* An APU's "VRAM" is system memory; KFD does not migrate there either. */
+	return !(adev->flags & AMD_IS_APU) && adev->gmc.real_vram_size;
+}
+
+/**
+ * amdgpu_svm_vram_init() - Make the device's VRAM pagemap with a given copy engine
+ * @adev: the device
+ * @copy: the copy engine
+ *
+ * amdgpu_svm_vram_get() makes it with the buffer-move engine when it is
+ * first needed; the KUnit suites call this first to give it their own.
+ *
+ * Return: 0; -EEXIST if the device has one; or the error of making it.
+ */
+int amdgpu_svm_vram_init(struct amdgpu_device *adev,
+			 const struct amdgpu_svm_vram_copy_ops *copy)
+{
+	struct amdgpu_svm_vram *vram = amdgpu_svm_vram_create(adev, copy);
+
+	if (IS_ERR(vram))
+		return PTR_ERR(vram);
+	if (cmpxchg(&adev->svm_vram, NULL, vram)) {
+		drm_pagemap_put(&vram->dpagemap);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/**
+ * amdgpu_svm_vram_get() - Take a reference to the device's VRAM pagemap
+ * @adev: the device
+ *
+ * Makes it on first use. Each caller gets its own reference, dropped with
+ * amdgpu_svm_vram_put().
+ *
+ * Return: the pagemap; NULL if SVM does not migrate on this device or the
+ * pagemap could not be made (SVM then keeps every page in system memory).
+ */
+struct amdgpu_svm_vram *amdgpu_svm_vram_get(struct amdgpu_device *adev)
+{
+	struct amdgpu_svm_vram *vram;
+	int ret;
+
+	if (!amdgpu_svm_vram_supported(adev))
+		return NULL;
+	vram = READ_ONCE(adev->svm_vram);
+	if (!vram) {
+		ret = amdgpu_svm_vram_init(adev, &amdgpu_svm_vram_sdma);
+		if (ret && ret != -EEXIST) {
+			drm_warn_once(adev_to_drm(adev),
+				      "SVM: no VRAM pagemap (%d); SVM memory stays in system memory\n",
+				      ret);
+			return NULL;
+		}
+		vram = READ_ONCE(adev->svm_vram);
+	}
+	drm_pagemap_get(&vram->dpagemap);
+	return vram;
+}
+
+/**
+ * amdgpu_svm_vram_put() - Drop a reference from amdgpu_svm_vram_get()
+ * @vram: the pagemap, or NULL
+ */
+void amdgpu_svm_vram_put(struct amdgpu_svm_vram *vram)
+{
+	if (vram)
+		drm_pagemap_put(&vram->dpagemap);
+}
+
+/* The next allocation of @mm (any if NULL) that still holds pages, referenced. */
+static struct amdgpu_svm_vram_alloc *amdgpu_svm_vram_next_of(struct amdgpu_svm_vram *vram,
+							     struct mm_struct *mm,
+							     struct amdgpu_svm_vram_alloc *after)
+{
+	struct amdgpu_svm_vram_alloc *a, *found = NULL;
+
+	spin_lock(&vram->lock);
+	a = after ? list_next_entry(after, link) : list_first_entry(&vram->allocs,
+								   typeof(*a), link);
+	list_for_each_entry_from(a, &vram->allocs, link) {
+		if (!a->released && (!mm || a->devmem.mm == mm)) {
+			kref_get(&a->ref);
+			found = a;
+			break;
+		}
+	}
+	spin_unlock(&vram->lock);
+	return found;
+}
+
+/**
+ * amdgpu_svm_vram_evict_mm() - Move the pages of a process out of VRAM
+ * @vram: the device's VRAM
+ * @mm: the process; NULL for every process
+ *
+ * Migrates every page of @mm that lives in @vram back to system memory
+ * (drm_pagemap_evict_to_ram()), without the mmap lock. Once the pages are
+ * gone, drm_pagemap releases their allocations, and flushing the release
+ * worker frees the buffer objects.
+ *
+ * Return: 0, or the first error of an eviction (-EBUSY: pages were still
+ * held; they are released when their owner lets them go).
+ */
+int amdgpu_svm_vram_evict_mm(struct amdgpu_svm_vram *vram, struct mm_struct *mm)
+{
+	struct amdgpu_svm_vram_alloc *a = NULL, *next;
+	int ret = 0, err;
+
+	might_sleep();
+	while ((next = amdgpu_svm_vram_next_of(vram, mm, a))) {
+		if (a)
+			amdgpu_svm_vram_alloc_put(a);
+		a = next;
+		err = drm_pagemap_evict_to_ram(&a->devmem);
+		if (err && !ret)
+			ret = err;
+	}
+	if (a)
+		amdgpu_svm_vram_alloc_put(a);
+	flush_work(&vram->release_work);
+	return ret;
+}
+
+/**
+ * amdgpu_svm_vram_fini() - Evict everything from the device's VRAM pagemap and drop it
+ * @adev: the device, going away
+ *
+ * The pagemap itself goes once the last page of it is freed.
+ */
+void amdgpu_svm_vram_fini(struct amdgpu_device *adev)
+{
+	struct amdgpu_svm_vram *vram = xchg(&adev->svm_vram, NULL);
+
+	bool left;
+	int ret;
+
+	if (!vram)
+		return;
+	ret = amdgpu_svm_vram_evict_mm(vram, NULL);
+	spin_lock(&vram->lock);
+	left = !list_empty(&vram->allocs);
+	spin_unlock(&vram->lock);
+	if (left)
+		drm_warn(adev_to_drm(adev),
+			 "SVM: VRAM still holds process pages at teardown (%d)\n", ret);
+	drm_pagemap_put(&vram->dpagemap);
+}
