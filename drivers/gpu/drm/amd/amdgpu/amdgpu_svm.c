@@ -12,6 +12,7 @@
 #include <drm/drm_device.h>
 
 #include "amdgpu_svm.h"
+#include "amdgpu_svm_migrate.h"
 #include "amdgpu_svm_range.h"
 #include "amdgpu_svm_vm.h"
 
@@ -447,6 +448,12 @@ static void amdgpu_svm_attrs_changed(void *priv, unsigned long start, unsigned l
 		amdgpu_svm_map_also(c, start, last);
 }
 
+/* Whether a SET names PREFETCH_LOC, which moves the span's pages (DOC: Migration). */
+static bool amdgpu_svm_request_prefetches(const struct amdgpu_svm_attr_req *req)
+{
+	return req && (req->mask & BIT(AMDGPU_SVM_ATTR_PREFETCH_LOC));
+}
+
 /**
  * amdgpu_svm_set_attr() - Change attributes and the GPU mappings (SET_ATTR)
  * @svm: the SVM
@@ -463,6 +470,8 @@ static void amdgpu_svm_attrs_changed(void *priv, unsigned long start, unsigned l
  * made again, and meanwhile the restore worker keeps trying with the
  * queues stopped if they were stopped for it. With XNACK on, ranges of a
  * changed span are removed and the next GPU fault maps them again.
+ * A request that names PREFETCH_LOC first moves the span's pages where it
+ * says (amdgpu_svm_migrate_prefetch()), then maps the span in either mode.
  *
  * Return: 0; -ENOMEM with nothing changed, if the attributes could not be
  * stored; -ENOMEM, -EAGAIN, -EBUSY or -EINTR while mapping (attributes
@@ -478,6 +487,11 @@ int amdgpu_svm_set_attr(struct amdgpu_svm *svm, unsigned long start,
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_collect_garbage(svm);
 	ret = amdgpu_svm_attr_tree_set(&svm->attrs, start, last, req, amdgpu_svm_attrs_changed, &c);
+	if (!ret && amdgpu_svm_request_prefetches(req)) {
+		ret = amdgpu_svm_migrate_prefetch(svm, start, last);
+		/* A prefetch maps what it moved, in either XNACK mode. */
+		amdgpu_svm_map_also(&c, start, last);
+	}
 	if (!svm->xnack_on)
 		amdgpu_svm_map_also(&c, start, last);
 	if (!ret && c.map)

@@ -27,6 +27,7 @@
 
 struct amdgpu_svm;
 struct drm_device;
+struct drm_pagemap;
 
 /* The longest a worker waits before it tries a failed mapping again. */
 #define AMDGPU_SVM_RETRY_MAX_MS	1000
@@ -39,6 +40,10 @@ struct drm_device;
  * @AMDGPU_SVM_PTE_SNOOP: accesses snoop the CPU caches (system memory)
  * @AMDGPU_SVM_PTE_COHERENT: coherent with the CPU (COHERENT attribute)
  * @AMDGPU_SVM_PTE_EXT_COHERENT: coherent across devices (EXT_COHERENT)
+ * @AMDGPU_SVM_PTE_VRAM: the pages are in this device's VRAM; the addresses
+ *	are the ones its PTEs take (VRAM offset plus vram_base_offset), not
+ *	DMA addresses. Set by the range layer per run of pages, never asked
+ *	for by a request.
  */
 enum amdgpu_svm_pte {
 	AMDGPU_SVM_PTE_READ = BIT(0),
@@ -47,6 +52,7 @@ enum amdgpu_svm_pte {
 	AMDGPU_SVM_PTE_SNOOP = BIT(3),
 	AMDGPU_SVM_PTE_COHERENT = BIT(4),
 	AMDGPU_SVM_PTE_EXT_COHERENT = BIT(5),
+	AMDGPU_SVM_PTE_VRAM = BIT(6),
 };
 
 /**
@@ -257,6 +263,10 @@ struct amdgpu_svm_work {
  * @torn_down: teardown ran; requests fail with -ESRCH (@teardown_lock)
  * @fault_checkpoint: GPU faults raised up to this timestamp may be about
  *	pages the CPU unmapped since; 0 when there is none (XNACK on)
+ * @dpagemap: the device memory pages may migrate to, or NULL for none
+ *	(amdgpu_svm_migrate_set_pagemap())
+ * @pgmap_owner: the owner of @dpagemap's device-private pages, which
+ *	get_pages() hands SVM in place rather than migrating them back
  * @warn_rs: rate limit of this SVM's warnings from its workers
  *	(amdgpu_svm_warn()), so that one process's failures do not silence
  *	another's
@@ -281,6 +291,8 @@ struct amdgpu_svm {
 	struct rw_semaphore teardown_lock; /* requests vs teardown */
 	bool torn_down;
 	atomic64_t fault_checkpoint;
+	struct drm_pagemap *dpagemap;
+	void *pgmap_owner;
 	struct ratelimit_state warn_rs;
 	struct ratelimit_state notifier_warn_rs;
 };

@@ -194,15 +194,80 @@ static u32 amdgpu_svm_gpu_sysmem_mtype(struct amdgpu_device *adev, u32 pte)
 	}
 }
 
+/* The MTYPE of local VRAM on GC 12.1.0, as KFD picks it. */
+static u32 amdgpu_svm_gpu_vram_mtype_gc121(struct amdgpu_device *adev)
+{
+	if (amdgpu_mtype_local == 0)
+		return AMDGPU_VM_MTYPE_RW;
+	if (amdgpu_mtype_local == 1)
+		return AMDGPU_VM_MTYPE_NC;
+	return (adev->rev_id & 0x10) ? AMDGPU_VM_MTYPE_RW : AMDGPU_VM_MTYPE_NC;
+}
+
+/*
+ * The MTYPE of this device's own VRAM mapped with @pte, as KFD picks it
+ * for a buffer of the same device (and, on GC 9.4.3, of the same memory
+ * partition: SVM allocates VRAM for the whole device).
+ */
+static u32 amdgpu_svm_gpu_vram_mtype(struct amdgpu_device *adev, u32 pte)
+{
+	bool coherent = pte & (AMDGPU_SVM_PTE_COHERENT | AMDGPU_SVM_PTE_EXT_COHERENT);
+	bool ext_coherent = pte & AMDGPU_SVM_PTE_EXT_COHERENT;
+
+	switch (amdgpu_ip_version(adev, GC_HWIP, 0)) {
+	case IP_VERSION(9, 4, 1):
+	case IP_VERSION(9, 4, 2):
+		return coherent ? AMDGPU_VM_MTYPE_CC : AMDGPU_VM_MTYPE_RW;
+	case IP_VERSION(9, 4, 3):
+	case IP_VERSION(9, 4, 4):
+	case IP_VERSION(9, 5, 0):
+		if (ext_coherent)
+			return AMDGPU_VM_MTYPE_CC;
+		return amdgpu_mtype_local == 1 ? AMDGPU_VM_MTYPE_NC :
+		       amdgpu_mtype_local == 2 ? AMDGPU_VM_MTYPE_CC :
+		       AMDGPU_VM_MTYPE_RW;
+	case IP_VERSION(12, 0, 0):
+	case IP_VERSION(12, 0, 1):
+		return AMDGPU_VM_MTYPE_NC;
+	case IP_VERSION(12, 1, 0):
+		return amdgpu_svm_gpu_vram_mtype_gc121(adev);
+	default:
+		return coherent ? AMDGPU_VM_MTYPE_UC : AMDGPU_VM_MTYPE_NC;
+	}
+}
+
+/* Whether accesses to this device's own VRAM snoop, as KFD sets it. */
+static bool amdgpu_svm_gpu_vram_snoops(struct amdgpu_device *adev)
+{
+	u32 gc = amdgpu_ip_version(adev, GC_HWIP, 0);
+
+	if (gc == IP_VERSION(9, 4, 2))
+		return adev->gmc.xgmi.connected_to_cpu;
+	return gc == IP_VERSION(9, 4, 3) || gc == IP_VERSION(9, 4, 4) ||
+	       gc == IP_VERSION(9, 5, 0) || gc == IP_VERSION(12, 1, 0);
+}
+
+/* The location bits of a PTE: system memory, snooped; or local VRAM. */
+static u64 amdgpu_svm_gpu_location_flags(struct amdgpu_device *adev, u32 pte, u32 *mapping)
+{
+	if (!(pte & AMDGPU_SVM_PTE_VRAM)) {
+		*mapping = amdgpu_svm_gpu_sysmem_mtype(adev, pte);
+		return AMDGPU_PTE_SYSTEM | AMDGPU_PTE_SNOOPED;
+	}
+	*mapping = amdgpu_svm_gpu_vram_mtype(adev, pte);
+	return amdgpu_svm_gpu_vram_snoops(adev) ? AMDGPU_PTE_SNOOPED : 0;
+}
+
 /**
- * amdgpu_svm_gpu_pte_flags() - Encode the PTE of a system page for this GPU
+ * amdgpu_svm_gpu_pte_flags() - Encode the PTE of an SVM page for this GPU
  * @adev: the device
  * @vm: the VM the page is mapped in
  * @pte: what the mapping allows (&enum amdgpu_svm_pte)
  *
- * Gives the same PTE that KFD's SVM writes for system memory with the
- * same attributes (svm_range_get_pte_flags()): MTYPE by GC version,
- * always snooped, %AMDGPU_PTE_IS_PTE from GFX12 on, bus atomics on
+ * Gives the same PTE that KFD's SVM writes for system memory, or with
+ * %AMDGPU_SVM_PTE_VRAM for the device's own VRAM, with the same attributes
+ * (svm_range_get_pte_flags()): MTYPE by GC version and location, system
+ * memory always snooped, %AMDGPU_PTE_IS_PTE from GFX12 on, bus atomics on
  * GC 12.1 where the platform has them. amdgpu_gmc_get_vm_pte() encodes
  * EXECUTABLE and MTYPE; READABLE and WRITEABLE are set here, as the GMC
  * leaves them to the caller.
@@ -213,8 +278,8 @@ u64 amdgpu_svm_gpu_pte_flags(struct amdgpu_device *adev, struct amdgpu_vm *vm,
 			     u32 pte)
 {
 	u32 gc = amdgpu_ip_version(adev, GC_HWIP, 0);
-	u32 mapping = amdgpu_svm_gpu_sysmem_mtype(adev, pte);
-	u64 flags = AMDGPU_PTE_VALID | AMDGPU_PTE_SYSTEM | AMDGPU_PTE_SNOOPED;
+	u32 mapping;
+	u64 flags = AMDGPU_PTE_VALID | amdgpu_svm_gpu_location_flags(adev, pte, &mapping);
 
 	if (pte & AMDGPU_SVM_PTE_EXEC)
 		mapping |= AMDGPU_VM_PAGE_EXECUTABLE;

@@ -15,6 +15,7 @@
 #include "amdgpu_svm.h"
 
 struct amdgpu_device;
+struct amdgpu_svm_vram;
 struct amdgpu_vm;
 struct dma_fence;
 struct mm_struct;
@@ -25,6 +26,8 @@ struct mm_struct;
  * @adev: the device
  * @vm: the VM (a compute VM, with a PASID)
  * @mm: the process, for KFD queue control
+ * @vram: the device's VRAM pagemap (a reference), or NULL if SVM does not
+ *	migrate on this device
  * @xcc_mask: the XCCs whose TLBs are flushed (partitioned GPUs); grows
  *	when a fault arrives from an XCC outside it
  * @clear_fence: the last page-table clear, waited for before the flush
@@ -42,6 +45,7 @@ struct amdgpu_svm_gpu {
 	struct amdgpu_device *adev;
 	struct amdgpu_vm *vm;
 	struct mm_struct *mm;
+	struct amdgpu_svm_vram *vram;
 	atomic_t xcc_mask;
 	struct dma_fence *clear_fence;
 	struct drm_exec exec;

@@ -16,6 +16,7 @@
 #include "amdgpu_svm.h"
 #include "amdgpu_svm_test_hooks.h"
 #include "amdgpu_svm_range.h"
+#include "amdgpu_svm_vram.h"
 
 /**
  * DOC: SVM ranges
@@ -777,6 +778,44 @@ static int amdgpu_svm_range_prepare_pt(struct amdgpu_svm *svm, struct amdgpu_svm
 				    dma);
 }
 
+/* Whether DMA entry @a of a range is a page of this device's VRAM. */
+static bool amdgpu_svm_range_entry_in_vram(const struct drm_pagemap_addr *a)
+{
+	return a->proto == AMDGPU_SVM_INTERCONNECT_VRAM;
+}
+
+/*
+ * Map the pages of @r (addresses @dma, one per page) with @pte, one call
+ * per run of pages in one place: system memory, or VRAM, which takes
+ * %AMDGPU_SVM_PTE_VRAM (a range may hold both, drm_gpusvm's allow_mixed).
+ * The notifier lock is held.
+ */
+static int amdgpu_svm_range_map_runs(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
+				     dma_addr_t *dma, u32 pte)
+{
+	unsigned long npages = amdgpu_svm_range_npages(r), first = amdgpu_svm_range_first(r);
+	unsigned long i = 0, j = 0, run = 0;
+	bool in_vram = false;
+	int ret;
+
+	lockdep_assert_held(&svm->gpusvm.notifier_lock);
+	while (i < npages) {
+		const struct drm_pagemap_addr *a = &r->pages.dma_addr[j++];
+
+		if (i && amdgpu_svm_range_entry_in_vram(a) != in_vram) {
+			ret = svm->ops->map(svm, first + run, first + i - 1, dma + run,
+					    in_vram ? pte | AMDGPU_SVM_PTE_VRAM : pte);
+			if (ret)
+				return ret;
+			run = i;
+		}
+		in_vram = amdgpu_svm_range_entry_in_vram(a);
+		i += 1UL << a->order;
+	}
+	return svm->ops->map(svm, first + run, first + npages - 1, dma + run,
+			     in_vram ? pte | AMDGPU_SVM_PTE_VRAM : pte);
+}
+
 /* Write the PTEs of @r if its pages are still valid. */
 static int amdgpu_svm_range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_range *r,
 				   u32 pte, dma_addr_t *dma)
@@ -799,8 +838,7 @@ static int amdgpu_svm_range_commit(struct amdgpu_svm *svm, struct amdgpu_svm_ran
 		ret = -EAGAIN;
 	} else {
 		amdgpu_svm_range_dma_addrs(svm, r, dma);
-		ret = svm->ops->map(svm, amdgpu_svm_range_first(r), amdgpu_svm_range_last(r),
-				    dma, pte);
+		ret = amdgpu_svm_range_map_runs(svm, r, dma, pte);
 		/*
 		 * A failed update may have written part of the span: keep it
 		 * counted as mapped, with flags no request asks for, so that
@@ -840,7 +878,12 @@ static int amdgpu_svm_range_map(struct amdgpu_svm *svm, struct amdgpu_svm_range 
 				u32 pte, bool read_only, bool rebuild, bool fault,
 				bool mmap_locked, bool *was_mapped)
 {
-	struct drm_gpusvm_ctx ctx = { .read_only = read_only };
+	struct drm_gpusvm_ctx ctx = {
+		.read_only = read_only,
+		/* Pages in this device's VRAM are mapped there, not moved back. */
+		.device_private_page_owner = svm->pgmap_owner,
+		.allow_mixed = true,
+	};
 	unsigned long npages = amdgpu_svm_range_npages(r);
 	bool had_pages;
 	dma_addr_t *dma;

@@ -13,7 +13,9 @@
 #include "amdgpu_amdkfd.h"
 #include "amdgpu_svm_gpu.h"
 #include "amdgpu_svm_ioctl.h"
+#include "amdgpu_svm_migrate.h"
 #include "amdgpu_svm_vm.h"
+#include "amdgpu_svm_vram.h"
 #include "amdgpu_vm.h"
 
 /**
@@ -204,6 +206,9 @@ static struct amdgpu_svm *amdgpu_svm_vm_create(struct amdgpu_device *adev,
 		kfree(gpu);
 		goto out_unclaim;
 	}
+	gpu->vram = amdgpu_svm_vram_get(adev);
+	amdgpu_svm_migrate_set_pagemap(&gpu->svm, gpu->vram ? &gpu->vram->dpagemap : NULL,
+				       amdgpu_svm_vram_owner(gpu->vram));
 	return &gpu->svm;
 
 out_unclaim:
@@ -211,13 +216,26 @@ out_unclaim:
 	return ERR_PTR(ret);
 }
 
-/* Tear down an SVM made by amdgpu_svm_vm_create() and drop its claim on the mm. */
+/*
+ * Tear down an SVM made by amdgpu_svm_vm_create(), move the process's
+ * pages out of the device's VRAM (the file that placed them there is
+ * going; a process that exits frees them anyway) and drop the claim on
+ * the mm.
+ */
 static void amdgpu_svm_vm_destroy(struct amdgpu_svm *svm)
 {
-	struct mm_struct *mm = amdgpu_svm_to_gpu(svm)->mm;
+	struct amdgpu_svm_gpu *gpu = amdgpu_svm_to_gpu(svm);
+	struct amdgpu_svm_vram *vram = gpu->vram;
+	struct mm_struct *mm = gpu->mm;
 
+	mmgrab(mm);
 	amdgpu_svm_fini(svm);
+	if (vram) {
+		amdgpu_svm_vram_evict_mm(vram, mm);
+		amdgpu_svm_vram_put(vram);
+	}
 	amdgpu_svm_mm_drop_claim(mm);
+	mmdrop(mm);
 }
 
 /*
