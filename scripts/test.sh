@@ -47,7 +47,7 @@ if [ -n "$tree" ]; then
 	# compiles the whole amdgpu directory with SVM and KFD on, built in.
 	step "KUnit on x86_64 under QEMU"
 	x86=$(KUNIT_ARCH=x86_64 "$REPO/scripts/kunit.sh" "$tree" \
-		drivers/gpu/drm/amd/amdgpu/tests/kfd.kunitconfig 'amdgpu_svm_kfd')
+		drivers/gpu/drm/amd/amdgpu/tests/kfd.kunitconfig 'amdgpu_svm_[km]*')
 	python3 "$REPO/scripts/kunit-results.py" "$x86/results.json" \
 		"$x86/test.log" | record
 	grep -q '"status"' "$x86/results.json" 2>/dev/null ||

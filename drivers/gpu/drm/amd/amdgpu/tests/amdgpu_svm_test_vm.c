@@ -43,6 +43,7 @@
 #endif
 
 #include <drm/drm_exec.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_kunit_helpers.h>
 #include <drm/gpu_scheduler.h>
@@ -52,6 +53,7 @@
 #include "../amdgpu_userq.h"
 #include "../amdgpu_svm.h"
 #include "../amdgpu_svm_vm.h"
+#include "../amdgpu_svm_vram.h"
 #include "../amdgpu_vm.h"
 #include "../gmc_v10_0.h"
 #include "../gmc_v11_0.h"
@@ -476,6 +478,8 @@ static void tdev_fini(void *data)
 	struct amdgpu_device *adev = &tdev->adev;
 
 	tdev_fini_file(tdev);
+	/* Pages SVM moved to VRAM go back before the VRAM goes. */
+	amdgpu_svm_vram_fini(adev);
 	if (tdev->ttm_up) {
 		drain_workqueue(adev->mman.bdev.wq);
 		amdgpu_svm_test_ttm_fini(adev);
@@ -489,6 +493,20 @@ static void tdev_fini(void *data)
 	}
 	amdgpu_reset_put_reset_domain(adev->reset_domain);
 }
+
+/*
+ * A driver with file operations: a drm_pagemap made on the device holds
+ * the module that owns them, and the device, until a worker drops both
+ * after the test.
+ */
+static const struct file_operations svm_test_fops = {
+	.owner = THIS_MODULE,
+};
+
+static const struct drm_driver svm_test_driver = {
+	.driver_features = DRIVER_GEM,
+	.fops = &svm_test_fops,
+};
 
 /**
  * amdgpu_svm_test_vm_create() - Make a device with no hardware and a real VM
@@ -512,10 +530,10 @@ amdgpu_svm_test_vm_create(struct kunit *test,
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
 	/* The helper returns the DRM device, not the structure around it. */
-	ddev = __drm_kunit_helper_alloc_drm_device(test, dev, sizeof(*tdev),
-						   offsetof(struct svm_test_device,
-							    adev.ddev),
-						   DRIVER_GEM);
+	ddev = __drm_kunit_helper_alloc_drm_device_with_driver(test, dev, sizeof(*tdev),
+							       offsetof(struct svm_test_device,
+									adev.ddev),
+							       &svm_test_driver);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ddev);
 	tdev = container_of(ddev, struct svm_test_device, adev.ddev);
 	tdev->adev.dev = dev;

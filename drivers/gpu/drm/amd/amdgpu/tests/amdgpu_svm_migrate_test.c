@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright 2026 Advanced Micro Devices, Inc.
+ */
+
+/**
+ * DOC: Migration tests
+ *
+ * Migration to VRAM and back, for real: drm_pagemap, migrate_vma and
+ * device-private pages on the real-VM fixture. The device's VRAM pagemap
+ * is the one SVM uses on a board (amdgpu_svm_vram.c: its buffer objects
+ * come from amdgpu's own VRAM manager over the fixture's fake VRAM, its
+ * device-private pages from memremap_pages() over a free physical range);
+ * only the copy engine is the test's: a worker that copies between the
+ * fake VRAM and the system pages and signals a fence when it is done, so
+ * that a caller that does not wait reads stale data.
+ *
+ * Every page is checked through the real page table: the walker reads
+ * the PTE, which must point at the VRAM that holds the page's data or at
+ * the system page the CPU maps, never at anything else.
+ *
+ * ZONE_DEVICE, which device-private pages need, exists on x86_64 (under
+ * QEMU), not on UML.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-fence.h>
+#include <linux/highmem.h>
+#include <linux/ioport.h>
+#include <linux/memremap.h>
+#include <linux/mman.h>
+#include <linux/sizes.h>
+#include <linux/uaccess.h>
+#include <linux/vmstat.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_pagemap.h>
+
+#include "../amdgpu.h"
+#include "../amdgpu_svm.h"
+#include "../amdgpu_svm_vram.h"
+#include "amdgpu_svm_test_helpers.h"
+#include "amdgpu_svm_test_vm.h"
+#include "amdgpu_svm_test_walk.h"
+
+/* The fixture whose fake VRAM the test copy engine reaches (one at a time). */
+static struct amdgpu_svm_test_vm *copy_fix;
+
+/**
+ * struct test_copy - One copy of the test engine
+ * @base: its fence, signalled once the data is there
+ * @lock: the fence's lock
+ * @work: does the copy
+ * @wait: the fence to wait for first, or NULL
+ * @vram: VRAM offsets
+ * @sys: DMA addresses
+ * @npages: pages
+ * @to_vram: direction
+ */
+struct test_copy {
+	struct dma_fence base;
+	spinlock_t lock; /* the fence */
+	struct work_struct work;
+	struct dma_fence *wait;
+	const u64 *vram;
+	const dma_addr_t *sys;
+	unsigned long npages;
+	bool to_vram;
+};
+
+static const char *test_copy_name(struct dma_fence *f)
+{
+	return "amdgpu_svm_test_copy";
+}
+
+static const struct dma_fence_ops test_copy_fence_ops = {
+	.get_driver_name = test_copy_name,
+	.get_timeline_name = test_copy_name,
+};
+
+/* Copy one page between the fake VRAM and the system page at DMA address @dma. */
+static void test_copy_page(u64 vram_off, dma_addr_t dma, bool to_vram)
+{
+	struct page *page = pfn_to_page(PHYS_PFN(dma_to_phys(copy_fix->adev->dev, dma)));
+	void *vram = copy_fix->vram + vram_off, *sys = kmap_local_page(page);
+
+	if (to_vram)
+		memcpy(vram, sys, PAGE_SIZE);
+	else
+		memcpy(sys, vram, PAGE_SIZE);
+	kunmap_local(sys);
+}
+
+static void test_copy_work(struct work_struct *work)
+{
+	struct test_copy *c = container_of(work, struct test_copy, work);
+	unsigned long i;
+
+	if (c->wait)
+		dma_fence_wait(c->wait, false);
+	/* Late on purpose: a caller that does not wait sees old data. */
+	usleep_range(2000, 3000);
+	for (i = 0; i < c->npages; i++)
+		test_copy_page(c->vram[i], c->sys[i], c->to_vram);
+	dma_fence_put(c->wait);
+	dma_fence_signal(&c->base);
+	dma_fence_put(&c->base);
+}
+
+static struct dma_fence *test_copy(struct amdgpu_device *adev, const u64 *vram,
+				   const dma_addr_t *sys, unsigned long npages, bool to_vram,
+				   struct dma_fence *wait)
+{
+	struct test_copy *c;
+
+	if (!npages)
+		return NULL;
+	c = kzalloc_obj(*c);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&c->lock);
+	dma_fence_init(&c->base, &test_copy_fence_ops, &c->lock,
+		       dma_fence_context_alloc(1), 1);
+	INIT_WORK(&c->work, test_copy_work);
+	c->wait = dma_fence_get(wait);
+	c->vram = vram;
+	c->sys = sys;
+	c->npages = npages;
+	c->to_vram = to_vram;
+	dma_fence_get(&c->base);	/* the worker's */
+	queue_work(system_unbound_wq, &c->work);
+	return &c->base;
+}
+
+static const struct amdgpu_svm_vram_copy_ops test_copy_ops = {
+	.copy = test_copy,
+};
+
+/* One value per 8 bytes of the page at @addr: every byte of it is checked. */
+static u64 word_at(u32 seed, unsigned long addr, unsigned int i)
+{
+	return amdgpu_svm_test_pattern(seed, addr) * 0x9e3779b97f4a7c15ULL + i;
+}
+
+static void fill_pages(struct kunit *test, unsigned long start, unsigned long size, u32 seed)
+{
+	u64 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned long addr;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (addr = start; addr < start + size; addr += PAGE_SIZE) {
+		for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
+			buf[i] = word_at(seed, addr, i);
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr, buf, PAGE_SIZE), 0);
+	}
+}
+
+static bool page_holds(const u64 *p, u32 seed, unsigned long addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
+		if (p[i] != word_at(seed, addr, i))
+			return false;
+	return true;
+}
+
+/* Where the GPU finds the page at @addr, and whether that place holds its data. */
+enum gpu_place { GPU_NOWHERE, GPU_VRAM, GPU_SYSTEM, GPU_WRONG };
+
+static enum gpu_place gpu_place_of(struct amdgpu_svm_test_vm *fix, unsigned long addr, u32 seed)
+{
+	struct amdgpu_device *adev = fix->adev;
+	struct amdgpu_svm_test_gpu_page gp;
+	bool holds;
+	u64 off;
+
+	amdgpu_svm_test_walk(adev, amdgpu_svm_test_vm_vm(fix), fix->vram,
+			     addr >> AMDGPU_GPU_PAGE_SHIFT, &gp);
+	if (!gp.valid)
+		return GPU_NOWHERE;
+	if (!gp.system) {
+		off = gp.addr - adev->vm_manager.vram_base_offset;
+		if (off + PAGE_SIZE > adev->gmc.real_vram_size)
+			return GPU_WRONG;
+		return page_holds(fix->vram + off, seed, addr) ? GPU_VRAM : GPU_WRONG;
+	}
+	if (amdgpu_svm_test_page_mismatch(adev->dev, addr, gp.addr))
+		return GPU_WRONG;
+	{
+		struct page *page = pfn_to_page(PHYS_PFN(dma_to_phys(adev->dev, gp.addr)));
+		u64 *p = kmap_local_page(page);
+
+		holds = page_holds(p, seed, addr);
+		kunmap_local(p);
+	}
+	return holds ? GPU_SYSTEM : GPU_WRONG;
+}
+
+/* How many pages of [start, start + size) the GPU finds at each place. */
+static void count_places(struct amdgpu_svm_test_vm *fix, unsigned long start,
+			 unsigned long size, u32 seed, unsigned long *n)
+{
+	unsigned long addr;
+
+	memset(n, 0, sizeof(*n) * (GPU_WRONG + 1));
+	for (addr = start; addr < start + size; addr += PAGE_SIZE)
+		n[gpu_place_of(fix, addr, seed)]++;
+}
+
+/* The CPU reads every byte it wrote. */
+static void expect_cpu_data(struct kunit *test, unsigned long start, unsigned long size,
+			    u32 seed)
+{
+	u64 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned long addr, bad = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (addr = start; addr < start + size; addr += PAGE_SIZE) {
+		KUNIT_ASSERT_EQ(test, copy_from_user(buf, (void __user *)addr, PAGE_SIZE), 0);
+		bad += !page_holds(buf, seed, addr);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "pages whose data the CPU does not read back");
+}
+
+static int set_prefetch(struct kunit *test, struct amdgpu_svm_test_vm *fix, unsigned long start,
+			unsigned long size, u32 loc)
+{
+	struct drm_amdgpu_svm_attribute a[] = {
+		{ AMDGPU_SVM_ATTR_ACCESS, AMDGPU_SVM_ACCESS_ALLOW_MIGRATE },
+		{ AMDGPU_SVM_ATTR_PREFETCH_LOC, loc },
+	};
+
+	return amdgpu_svm_test_vm_ioctl(test, fix, AMDGPU_SVM_OP_SET_ATTR, start, size, a,
+					ARRAY_SIZE(a));
+}
+
+static u64 stat_of(struct amdgpu_svm_stat *s)
+{
+	return amdgpu_svm_stat_read(s);
+}
+
+static const struct amdgpu_svm_test_vm_params migrate_gpus[] = {
+	{ "gc9.4.3", IP_VERSION(9, 4, 3) },
+	{ "gc11.0.0", IP_VERSION(11, 0, 0) },
+	{ "gc12.0.0", IP_VERSION(12, 0, 0) },
+};
+
+static void migrate_gpu_desc(const struct amdgpu_svm_test_vm_params *p, char *desc)
+{
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(migrate_gpu, migrate_gpus, migrate_gpu_desc);
+
+/* A fixture whose VRAM pagemap copies with the test engine. */
+static struct amdgpu_svm_test_vm *migrate_fixture(struct kunit *test)
+{
+	const struct amdgpu_svm_test_vm_params *p = test->param_value;
+	struct amdgpu_svm_test_vm *fix = amdgpu_svm_test_vm_create(test, p);
+
+	/* Until the next case's: the fixture's teardown still copies. */
+	copy_fix = fix;
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_vram_init(fix->adev, &test_copy_ops), 0);
+	return fix;
+}
+
+static struct amdgpu_svm_vram *vram_of(struct amdgpu_svm_test_vm *fix)
+{
+	return fix->adev->svm_vram;
+}
+
+/* Prefetch to VRAM and back; the data byte for byte on each side, each page copied once. */
+static void migrate_prefetch_round_trip(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix = migrate_fixture(test);
+	unsigned long start = amdgpu_svm_test_mmap(test, SZ_2M, SZ_2M), n[GPU_WRONG + 1];
+	unsigned long npages = SZ_2M >> PAGE_SHIFT;
+	struct amdgpu_svm_vram *vram = vram_of(fix);
+	u32 seed = amdgpu_svm_test_seed();
+
+	fill_pages(test, start, SZ_2M, seed);
+	KUNIT_ASSERT_EQ(test, set_prefetch(test, fix, start, SZ_2M, AMDGPU_SVM_LOCATION_LOCAL), 0);
+	count_places(fix, start, SZ_2M, seed, n);
+	KUNIT_EXPECT_EQ(test, n[GPU_VRAM], npages);
+	KUNIT_EXPECT_EQ(test, n[GPU_WRONG], 0);
+	KUNIT_EXPECT_EQ(test, stat_of(&vram->stats.pages_to_vram), npages);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&vram->nr_allocs), 1);
+
+	KUNIT_ASSERT_EQ(test, set_prefetch(test, fix, start, SZ_2M, AMDGPU_SVM_LOCATION_SYSMEM), 0);
+	count_places(fix, start, SZ_2M, seed, n);
+	KUNIT_EXPECT_EQ(test, n[GPU_SYSTEM], npages);
+	KUNIT_EXPECT_EQ(test, n[GPU_WRONG], 0);
+	expect_cpu_data(test, start, SZ_2M, seed);
+	KUNIT_EXPECT_EQ(test, stat_of(&vram->stats.pages_to_ram), npages);
+	/* Exactly one copy per page migrated, each way. */
+	KUNIT_EXPECT_EQ(test, stat_of(&vram->stats.pages_copied), 2 * npages);
+	flush_work(&vram->release_work);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&vram->nr_allocs), 0);
+}
+
+/* The CPU touches a page in VRAM: it comes back, and the GPU follows it there. */
+static void migrate_cpu_access_moves_back(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix = migrate_fixture(test);
+	unsigned long start = amdgpu_svm_test_mmap(test, SZ_2M, SZ_2M), n[GPU_WRONG + 1];
+	unsigned long npages = SZ_2M >> PAGE_SHIFT;
+	struct amdgpu_svm_vram *vram = vram_of(fix);
+	u32 seed = amdgpu_svm_test_seed();
+	struct amdgpu_svm *svm;
+	u64 val;
+
+	fill_pages(test, start, SZ_2M, seed);
+	KUNIT_ASSERT_EQ(test, set_prefetch(test, fix, start, SZ_2M, AMDGPU_SVM_LOCATION_LOCAL), 0);
+	/* A CPU read of one page faults the allocation back (migrate_to_ram). */
+	KUNIT_ASSERT_EQ(test, copy_from_user(&val, (void __user *)(start + SZ_64K), sizeof(val)),
+			0);
+	KUNIT_EXPECT_EQ(test, val, word_at(seed, start + SZ_64K, 0));
+	svm = amdgpu_svm_test_vm_svm(fix);
+	KUNIT_ASSERT_NOT_NULL(test, svm);
+	/* XNACK off: the restore worker maps the pages where they are now. */
+	amdgpu_svm_flush_work(svm);
+	amdgpu_svm_put(svm);
+	count_places(fix, start, SZ_2M, seed, n);
+	KUNIT_EXPECT_EQ(test, n[GPU_SYSTEM], npages);
+	KUNIT_EXPECT_EQ(test, n[GPU_WRONG], 0);
+	expect_cpu_data(test, start, SZ_2M, seed);
+	/* A write after the move lands in system memory and stays there. */
+	fill_pages(test, start, SZ_2M, seed + 1);
+	expect_cpu_data(test, start, SZ_2M, seed + 1);
+	flush_work(&vram->release_work);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&vram->nr_allocs), 0);
+}
+
+/* munmap of memory in VRAM frees the VRAM and leaves the GPU nothing. */
+static void migrate_munmap_frees_vram(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix = migrate_fixture(test);
+	unsigned long start = amdgpu_svm_test_mmap(test, SZ_2M, SZ_2M), n[GPU_WRONG + 1];
+	struct amdgpu_svm_vram *vram = vram_of(fix);
+	u32 seed = amdgpu_svm_test_seed();
+
+	fill_pages(test, start, SZ_2M, seed);
+	KUNIT_ASSERT_EQ(test, set_prefetch(test, fix, start, SZ_2M, AMDGPU_SVM_LOCATION_LOCAL), 0);
+	KUNIT_ASSERT_EQ(test, vm_munmap(start, SZ_2M), 0);
+	flush_work(&vram->release_work);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&vram->nr_allocs), 0);
+	count_places(fix, start, SZ_2M, seed, n);
+	KUNIT_EXPECT_EQ(test, n[GPU_NOWHERE], SZ_2M >> PAGE_SHIFT);
+}
+
+/* Teardown of the SVM with pages in VRAM: they go back, the VRAM is freed. */
+static void migrate_teardown_with_pages_in_vram(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix = migrate_fixture(test);
+	unsigned long start = amdgpu_svm_test_mmap(test, SZ_2M, SZ_2M);
+	struct amdgpu_svm_vram *vram = vram_of(fix);
+	u32 seed = amdgpu_svm_test_seed();
+
+	fill_pages(test, start, SZ_2M, seed);
+	KUNIT_ASSERT_EQ(test, set_prefetch(test, fix, start, SZ_2M, AMDGPU_SVM_LOCATION_LOCAL), 0);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&vram->nr_allocs), 1);
+	amdgpu_svm_test_vm_fini_svm(fix);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&vram->nr_allocs), 0);
+	expect_cpu_data(test, start, SZ_2M, seed);
+}
+
+/* A prefetch larger than VRAM moves what fits and fails nothing. */
+static void migrate_overcommit_moves_what_fits(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix = migrate_fixture(test);
+	unsigned long size = 2 * fix->adev->gmc.real_vram_size, n[GPU_WRONG + 1];
+	unsigned long start = amdgpu_svm_test_mmap(test, size, SZ_2M);
+	struct amdgpu_svm_vram *vram = vram_of(fix);
+	u32 seed = amdgpu_svm_test_seed();
+
+	fill_pages(test, start, size, seed);
+	KUNIT_ASSERT_EQ(test, set_prefetch(test, fix, start, size, AMDGPU_SVM_LOCATION_LOCAL), 0);
+	count_places(fix, start, size, seed, n);
+	kunit_info(test, "pages in VRAM %lu, in system memory %lu, of %lu\n", n[GPU_VRAM],
+		   n[GPU_SYSTEM], size >> PAGE_SHIFT);
+	KUNIT_EXPECT_GT(test, n[GPU_VRAM], 0);
+	KUNIT_EXPECT_GT(test, n[GPU_SYSTEM], 0);
+	KUNIT_EXPECT_EQ(test, n[GPU_VRAM] + n[GPU_SYSTEM], size >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, n[GPU_WRONG], 0);
+	expect_cpu_data(test, start, size, seed);
+	KUNIT_EXPECT_EQ(test, stat_of(&vram->stats.pages_to_ram), n[GPU_VRAM]);
+	flush_work(&vram->release_work);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&vram->nr_allocs), 0);
+}
+
+/*
+ * What a device-private pagemap costs in struct pages, measured: the free
+ * pages memremap_pages() takes for 1 GiB of device memory, for svm.rst's
+ * choice between one pagemap shared with KFD and one each.
+ */
+static void migrate_pagemap_struct_page_cost(struct kunit *test)
+{
+	struct dev_pagemap *pgmap = kunit_kzalloc(test, sizeof(*pgmap), GFP_KERNEL);
+	unsigned long before, after;
+	struct resource *res;
+	long used;
+	void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	res = request_free_mem_region(&iomem_resource, SZ_1G, "amdgpu_svm_test_cost");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	pgmap->type = MEMORY_DEVICE_PRIVATE;
+	pgmap->range.start = res->start;
+	pgmap->range.end = res->end;
+	pgmap->nr_range = 1;
+	pgmap->ops = drm_pagemap_pagemap_ops_get();
+	pgmap->owner = pgmap;
+	before = global_zone_page_state(NR_FREE_PAGES);
+	p = memremap_pages(pgmap, NUMA_NO_NODE);
+	after = global_zone_page_state(NR_FREE_PAGES);
+	if (IS_ERR(p)) {
+		release_mem_region(res->start, resource_size(res));
+		KUNIT_FAIL(test, "memremap_pages: %ld", PTR_ERR(p));
+		return;
+	}
+	used = (long)(before - after) * PAGE_SIZE;
+	kunit_info(test, "struct page %zu bytes; memmap of 1 GiB device-private: %ld KiB; for 192 GiB: one pagemap %ld MiB, two %ld MiB\n",
+		   sizeof(struct page), used / SZ_1K, used * 192 / SZ_1M, 2 * used * 192 / SZ_1M);
+	KUNIT_EXPECT_GT(test, used, 0);
+	memunmap_pages(pgmap);
+	release_mem_region(res->start, resource_size(res));
+}
+
+static struct kunit_case amdgpu_svm_migrate_cases[] = {
+	KUNIT_CASE(migrate_pagemap_struct_page_cost),
+	KUNIT_CASE_PARAM(migrate_prefetch_round_trip, migrate_gpu_gen_params),
+	KUNIT_CASE_PARAM(migrate_cpu_access_moves_back, migrate_gpu_gen_params),
+	KUNIT_CASE_PARAM(migrate_munmap_frees_vram, migrate_gpu_gen_params),
+	KUNIT_CASE_PARAM(migrate_teardown_with_pages_in_vram, migrate_gpu_gen_params),
+	KUNIT_CASE_PARAM(migrate_overcommit_moves_what_fits, migrate_gpu_gen_params),
+	{}
+};
+
+static struct kunit_suite amdgpu_svm_migrate_suite = {
+	.name = "amdgpu_svm_migrate",
+	.test_cases = amdgpu_svm_migrate_cases,
+};
+
+kunit_test_suite(amdgpu_svm_migrate_suite);
