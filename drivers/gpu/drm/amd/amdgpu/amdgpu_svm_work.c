@@ -4,6 +4,7 @@
  */
 
 #include <linux/minmax.h>
+#include <linux/sched/mm.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -334,16 +335,35 @@ static bool amdgpu_svm_work_retry_scheduled(struct amdgpu_svm *svm)
 	return true;
 }
 
+/*
+ * Hold the mm for a worker's pass, so that the worker never drops its last
+ * user: the release of the mm tears the SVM down, which waits for this
+ * workqueue. An mm that is going has nothing left to map; its release
+ * does the rest.
+ */
+static bool amdgpu_svm_work_hold_mm(struct amdgpu_svm *svm)
+{
+	return mmget_not_zero(svm->mm);
+}
+
+static void amdgpu_svm_work_release_mm(struct amdgpu_svm *svm)
+{
+	mmput_async(svm->mm);
+}
+
 static void amdgpu_svm_work_gc_func(struct work_struct *work)
 {
 	struct amdgpu_svm *svm = container_of(work, struct amdgpu_svm, work.gc_work);
 	int seen = atomic_read(&svm->work.evictions);
 
+	if (!amdgpu_svm_work_hold_mm(svm))
+		return;
 	mutex_lock(&svm->lock);
 	amdgpu_svm_range_collect_garbage(svm);
 	mutex_unlock(&svm->lock);
 	if (!amdgpu_svm_work_retry_scheduled(svm))
 		amdgpu_svm_work_resume_if_idle(svm, seen);
+	amdgpu_svm_work_release_mm(svm);
 }
 
 static void amdgpu_svm_work_restore_func(struct work_struct *work)
@@ -352,6 +372,8 @@ static void amdgpu_svm_work_restore_func(struct work_struct *work)
 					      struct amdgpu_svm, work.restore_work);
 	int seen = atomic_read(&svm->work.evictions);
 
+	if (!amdgpu_svm_work_hold_mm(svm))
+		return;
 	mutex_lock(&svm->lock);
 	amdgpu_svm_work_unpark(svm);
 	amdgpu_svm_range_collect_garbage(svm);
@@ -360,6 +382,7 @@ static void amdgpu_svm_work_restore_func(struct work_struct *work)
 	mutex_unlock(&svm->lock);
 	if (!amdgpu_svm_work_retry_scheduled(svm))
 		amdgpu_svm_work_resume_if_idle(svm, seen);
+	amdgpu_svm_work_release_mm(svm);
 }
 
 /**
