@@ -15,6 +15,7 @@
 #include "amdgpu_svm_migrate.h"
 #include "amdgpu_svm_range.h"
 #include "amdgpu_svm_vm.h"
+#include "amdgpu_svm_vram.h"
 
 /**
  * DOC: SVM core
@@ -128,7 +129,16 @@ int amdgpu_svm_module_init(void)
 		return ret;
 	ret = amdgpu_svm_range_cache_create();
 	if (ret)
-		amdgpu_svm_attr_cache_destroy();
+		goto out_attr;
+	ret = amdgpu_svm_vram_module_init();
+	if (ret)
+		goto out_range;
+	return 0;
+
+out_range:
+	amdgpu_svm_range_cache_destroy();
+out_attr:
+	amdgpu_svm_attr_cache_destroy();
 	return ret;
 }
 
@@ -139,6 +149,7 @@ int amdgpu_svm_module_init(void)
  */
 void amdgpu_svm_module_exit(void)
 {
+	amdgpu_svm_vram_module_exit();
 	amdgpu_svm_range_cache_destroy();
 	amdgpu_svm_attr_cache_destroy();
 }

@@ -10,8 +10,10 @@
 #include <linux/memremap.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_pagemap.h>
 
 #include "amdgpu.h"
@@ -23,8 +25,10 @@
 /**
  * DOC: VRAM as device-private pages
  *
- * SVM moves pages to VRAM through drm_pagemap: each device has one
- * &struct amdgpu_svm_vram, a device-private &struct dev_pagemap with one
+ * SVM moves pages to VRAM through drm_pagemap: a device has at most one
+ * &struct amdgpu_svm_vram at a time, made by the first SVM that needs it
+ * and gone with the last SVM and the last page in it; it is a
+ * device-private &struct dev_pagemap with one
  * struct page per page of VRAM (over a free physical range of VRAM's
  * size, as KFD's own pagemap is), and the &struct drm_pagemap whose
  * operations drm_pagemap_populate_mm() and the CPU fault path call.
@@ -72,6 +76,12 @@ struct amdgpu_svm_vram_alloc {
 	struct llist_node release_node;
 };
 
+/* Publishes and clears &amdgpu_device.svm_vram, of every device. */
+static DEFINE_MUTEX(amdgpu_svm_vram_lock);
+
+/* Runs the release and destroy work; drained at module exit. */
+static struct workqueue_struct *amdgpu_svm_vram_wq;
+
 static struct amdgpu_svm_vram *amdgpu_svm_vram_from_dpagemap(struct drm_pagemap *dpagemap)
 {
 	return container_of(dpagemap, struct amdgpu_svm_vram, dpagemap);
@@ -113,6 +123,7 @@ static void amdgpu_svm_vram_release_work(struct work_struct *work)
 		amdgpu_bo_unref(&a->bo);
 		atomic64_sub(a->devmem.size, &vram->pinned);
 		amdgpu_svm_live_dec(&vram->nr_allocs);
+		mmdrop(a->devmem.mm);
 		kfree(a);
 		drm_pagemap_put(&vram->dpagemap);
 	}
@@ -124,7 +135,7 @@ static void amdgpu_svm_vram_alloc_release(struct kref *ref)
 	struct amdgpu_svm_vram *vram = a->vram;
 
 	if (llist_add(&a->release_node, &vram->release_list))
-		schedule_work(&vram->release_work);
+		queue_work(amdgpu_svm_vram_wq, &vram->release_work);
 }
 
 static void amdgpu_svm_vram_alloc_put(struct amdgpu_svm_vram_alloc *a)
@@ -179,8 +190,10 @@ static unsigned long amdgpu_svm_vram_copy_list(struct amdgpu_svm_vram *vram, str
 	unsigned long i = 0, n = 0, k;
 
 	while (i < npages) {
-		unsigned long nr = 1UL << addr[i].order;
-		bool zero = to_vram && !addr[i].addr;
+		bool zero = to_vram && pages[i] && !addr[i].addr;
+		/* A hole is one entry for the whole device folio made for it. */
+		unsigned long nr = zero ? folio_nr_pages(page_folio(pages[i])) :
+				   1UL << addr[i].order;
 
 		if (pages[i] && (addr[i].addr || zero)) {
 			u64 off = amdgpu_svm_vram_page_offset(vram, pages[i]);
@@ -309,6 +322,8 @@ static int amdgpu_svm_vram_reserve(struct amdgpu_svm_vram *vram, unsigned long s
 {
 	u64 limit = vram->adev->gmc.real_vram_size / 4 * AMDGPU_SVM_VRAM_SHARE;
 
+	if (!size || size > limit)
+		return -EINVAL;
 	if (atomic64_add_return(size, &vram->pinned) > limit) {
 		atomic64_sub(size, &vram->pinned);
 		return -ENOSPC;
@@ -336,6 +351,8 @@ static struct amdgpu_svm_vram_alloc *amdgpu_svm_vram_alloc_create(struct amdgpu_
 	}
 	a->vram = vram;
 	kref_init(&a->ref);
+	/* Pages outlive the SVM that placed them (fork): the mm stays countable. */
+	mmgrab(mm);
 	drm_pagemap_get(&vram->dpagemap);
 	drm_pagemap_devmem_init(&a->devmem, vram->adev->dev, mm, &amdgpu_svm_vram_devmem_ops,
 				&vram->dpagemap, size, NULL);
@@ -358,13 +375,17 @@ static int amdgpu_svm_vram_populate_mm(struct drm_pagemap *dpagemap, unsigned lo
 	struct amdgpu_svm_vram *vram = amdgpu_svm_vram_from_dpagemap(dpagemap);
 	struct drm_pagemap_migrate_details details = { .timeslice_ms = timeslice_ms };
 	struct amdgpu_svm_vram_alloc *a;
+	int idx, ret;
 
 	mmap_assert_locked(mm);
+	if (!drm_dev_enter(adev_to_drm(vram->adev), &idx))
+		return -ENODEV;
 	a = amdgpu_svm_vram_alloc_create(vram, mm, end - start);
-	if (IS_ERR(a))
-		return PTR_ERR(a);
 	/* Consumes the pages' reference of @a, even on error. */
-	return drm_pagemap_migrate_to_devmem(&a->devmem, mm, start, end, &details);
+	ret = IS_ERR(a) ? PTR_ERR(a) :
+	      drm_pagemap_migrate_to_devmem(&a->devmem, mm, start, end, &details);
+	drm_dev_exit(idx);
+	return ret;
 }
 
 /*
@@ -427,28 +448,43 @@ static void amdgpu_svm_vram_unmap_pages(struct amdgpu_svm_vram *vram)
 	release_mem_region(r->start, range_len(r));
 }
 
+/*
+ * The last reference is gone: no page of the pagemap is in use. Unpublish
+ * it, unmap its pages, and let go of the device, which it kept alive
+ * (drm_pagemap's own hold on it may be dropped before this runs).
+ */
 static void amdgpu_svm_vram_destroy_work(struct work_struct *work)
 {
 	struct amdgpu_svm_vram *vram = container_of(work, struct amdgpu_svm_vram, destroy_work);
+	struct drm_device *drm = adev_to_drm(vram->adev);
 
+	mutex_lock(&amdgpu_svm_vram_lock);
+	if (vram->adev->svm_vram == vram)
+		vram->adev->svm_vram = NULL;
+	mutex_unlock(&amdgpu_svm_vram_lock);
 	flush_work(&vram->release_work);
 	amdgpu_svm_vram_unmap_pages(vram);
 	kfree(vram);
+	drm_dev_put(drm);
 }
 
-/* drm_pagemap_ops.destroy: the last reference is gone, maybe in atomic context. */
+/* drm_pagemap_ops.destroy: maybe in atomic context, so always from the work. */
 static void amdgpu_svm_vram_destroy(struct drm_pagemap *dpagemap, bool is_atomic_or_reclaim)
 {
 	struct amdgpu_svm_vram *vram = amdgpu_svm_vram_from_dpagemap(dpagemap);
 
-	if (is_atomic_or_reclaim)
-		schedule_work(&vram->destroy_work);
-	else
-		amdgpu_svm_vram_destroy_work(&vram->destroy_work);
+	queue_work(amdgpu_svm_vram_wq, &vram->destroy_work);
+}
+
+/* drm_pagemap_ops.device_unmap: a VRAM address needs no unmapping. */
+static void amdgpu_svm_vram_device_unmap(struct drm_pagemap *dpagemap, struct device *dev,
+					 const struct drm_pagemap_addr *addr)
+{
 }
 
 static const struct drm_pagemap_ops amdgpu_svm_vram_dpagemap_ops = {
 	.device_map = amdgpu_svm_vram_device_map,
+	.device_unmap = amdgpu_svm_vram_device_unmap,
 	.populate_mm = amdgpu_svm_vram_populate_mm,
 	.destroy = amdgpu_svm_vram_destroy,
 };
@@ -482,6 +518,7 @@ static struct amdgpu_svm_vram *amdgpu_svm_vram_create(struct amdgpu_device *adev
 		kfree(vram);
 		return ERR_PTR(ret);
 	}
+	drm_dev_get(adev_to_drm(adev));
 	return vram;
 }
 
@@ -497,58 +534,58 @@ static bool amdgpu_svm_vram_supported(struct amdgpu_device *adev)
 }
 
 /**
- * amdgpu_svm_vram_init() - Make the device's VRAM pagemap with a given copy engine
+ * amdgpu_svm_vram_get_with() - Take a reference to the device's VRAM pagemap
  * @adev: the device
- * @copy: the copy engine
+ * @copy: the copy engine, if the pagemap is made now
  *
- * amdgpu_svm_vram_get() makes it with the buffer-move engine when it is
- * first needed; the KUnit suites call this first to give it their own.
+ * Makes the pagemap if the device has none alive. The device does not
+ * hold it: SVM instances do, with one reference each, and the pages in
+ * it (through drm_pagemap); it goes, and the next user makes a new one,
+ * once the last of them is gone. The KUnit suites call this first, with
+ * a copy engine of their own.
  *
- * Return: 0; -EEXIST if the device has one; or the error of making it.
+ * Return: the pagemap, referenced; an ERR_PTR() if it could not be made.
  */
-int amdgpu_svm_vram_init(struct amdgpu_device *adev,
-			 const struct amdgpu_svm_vram_copy_ops *copy)
+struct amdgpu_svm_vram *amdgpu_svm_vram_get_with(struct amdgpu_device *adev,
+						 const struct amdgpu_svm_vram_copy_ops *copy)
 {
-	struct amdgpu_svm_vram *vram = amdgpu_svm_vram_create(adev, copy);
+	struct amdgpu_svm_vram *vram;
 
-	if (IS_ERR(vram))
-		return PTR_ERR(vram);
-	if (cmpxchg(&adev->svm_vram, NULL, vram)) {
-		drm_pagemap_put(&vram->dpagemap);
-		return -EEXIST;
+	mutex_lock(&amdgpu_svm_vram_lock);
+	vram = adev->svm_vram;
+	if (!vram || !drm_pagemap_get_unless_zero(&vram->dpagemap)) {
+		/* One that is going is replaced; its work unpublishes only itself. */
+		vram = amdgpu_svm_vram_create(adev, copy);
+		if (!IS_ERR(vram))
+			adev->svm_vram = vram;
 	}
-	return 0;
+	mutex_unlock(&amdgpu_svm_vram_lock);
+	return vram;
 }
 
 /**
  * amdgpu_svm_vram_get() - Take a reference to the device's VRAM pagemap
  * @adev: the device
  *
- * Makes it on first use. Each caller gets its own reference, dropped with
- * amdgpu_svm_vram_put().
+ * As amdgpu_svm_vram_get_with(), with the buffer-move engine.
  *
- * Return: the pagemap; NULL if SVM does not migrate on this device or the
- * pagemap could not be made (SVM then keeps every page in system memory).
+ * Return: the pagemap, referenced; NULL if SVM does not migrate on this
+ * device or the pagemap could not be made (SVM then keeps every page in
+ * system memory).
  */
 struct amdgpu_svm_vram *amdgpu_svm_vram_get(struct amdgpu_device *adev)
 {
 	struct amdgpu_svm_vram *vram;
-	int ret;
 
 	if (!amdgpu_svm_vram_supported(adev))
 		return NULL;
-	vram = READ_ONCE(adev->svm_vram);
-	if (!vram) {
-		ret = amdgpu_svm_vram_init(adev, &amdgpu_svm_vram_sdma);
-		if (ret && ret != -EEXIST) {
-			drm_warn_once(adev_to_drm(adev),
-				      "SVM: no VRAM pagemap (%d); SVM memory stays in system memory\n",
-				      ret);
-			return NULL;
-		}
-		vram = READ_ONCE(adev->svm_vram);
+	vram = amdgpu_svm_vram_get_with(adev, &amdgpu_svm_vram_sdma);
+	if (IS_ERR(vram)) {
+		drm_warn_once(adev_to_drm(adev),
+			      "SVM: no VRAM pagemap (%ld); SVM memory stays in system memory\n",
+			      PTR_ERR(vram));
+		return NULL;
 	}
-	drm_pagemap_get(&vram->dpagemap);
 	return vram;
 }
 
@@ -617,18 +654,27 @@ int amdgpu_svm_vram_evict_mm(struct amdgpu_svm_vram *vram, struct mm_struct *mm)
 }
 
 /**
- * amdgpu_svm_vram_fini() - Evict everything from the device's VRAM pagemap and drop it
- * @adev: the device, going away
+ * amdgpu_svm_vram_fini() - Move every page out of the device's VRAM
+ * @adev: the device, going away (before drm_dev_unplug(), while the copy
+ *	engine still runs)
  *
- * The pagemap itself goes once the last page of it is freed.
+ * What stays after it (pages the CPU holds pinned) is released when its
+ * owner lets go, and warned of.
  */
 void amdgpu_svm_vram_fini(struct amdgpu_device *adev)
 {
-	struct amdgpu_svm_vram *vram = xchg(&adev->svm_vram, NULL);
-
+	struct amdgpu_svm_vram *vram;
 	bool left;
 	int ret;
 
+	mutex_lock(&amdgpu_svm_vram_lock);
+	vram = adev->svm_vram;
+	if (vram && !drm_pagemap_get_unless_zero(&vram->dpagemap)) {
+		/* Going already: let its last buffer objects go first. */
+		flush_work(&vram->release_work);
+		vram = NULL;
+	}
+	mutex_unlock(&amdgpu_svm_vram_lock);
 	if (!vram)
 		return;
 	ret = amdgpu_svm_vram_evict_mm(vram, NULL);
@@ -639,4 +685,23 @@ void amdgpu_svm_vram_fini(struct amdgpu_device *adev)
 		drm_warn(adev_to_drm(adev),
 			 "SVM: VRAM still holds process pages at teardown (%d)\n", ret);
 	drm_pagemap_put(&vram->dpagemap);
+}
+
+/**
+ * amdgpu_svm_vram_module_init() - Make the workqueue of VRAM pagemaps
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int amdgpu_svm_vram_module_init(void)
+{
+	amdgpu_svm_vram_wq = alloc_workqueue("amdgpu_svm_vram", WQ_UNBOUND, 0);
+	return amdgpu_svm_vram_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * amdgpu_svm_vram_module_exit() - Wait for the last pagemap to go, at module exit
+ */
+void amdgpu_svm_vram_module_exit(void)
+{
+	destroy_workqueue(amdgpu_svm_vram_wq);
 }

@@ -69,8 +69,9 @@ struct amdgpu_svm_vram_stats {
 
 /**
  * struct amdgpu_svm_vram - A device's VRAM as device-private pages
- * @dpagemap: the drm_pagemap SVM instances migrate to; holds the
- *	device's reference, and one per allocation that holds pages
+ * @dpagemap: the drm_pagemap SVM instances migrate to; one reference
+ *	per SVM that uses it and one per allocation that holds pages (the
+ *	device holds none: &amdgpu_device.svm_vram only points at it)
  * @pagemap: the device-private pages, one per page of VRAM, over a free
  *	physical range of VRAM's size
  * @adev: the device
@@ -84,7 +85,8 @@ struct amdgpu_svm_vram_stats {
  *	put by @release_work (pages may be freed where a buffer object
  *	cannot be)
  * @release_work: puts the buffer objects of @release_list
- * @destroy_work: unmaps the pages once the last reference is gone
+ * @destroy_work: unmaps the pages once the last reference is gone, and
+ *	drops the reference to the DRM device the pagemap holds
  * @nr_allocs: live allocations
  * @stats: counters
  */
@@ -106,8 +108,10 @@ struct amdgpu_svm_vram {
 
 #if IS_ENABLED(CONFIG_DRM_AMDGPU_SVM) && IS_ENABLED(CONFIG_DEVICE_PRIVATE)
 
-int amdgpu_svm_vram_init(struct amdgpu_device *adev,
-			 const struct amdgpu_svm_vram_copy_ops *copy);
+int amdgpu_svm_vram_module_init(void);
+void amdgpu_svm_vram_module_exit(void);
+struct amdgpu_svm_vram *amdgpu_svm_vram_get_with(struct amdgpu_device *adev,
+						 const struct amdgpu_svm_vram_copy_ops *copy);
 void amdgpu_svm_vram_fini(struct amdgpu_device *adev);
 struct amdgpu_svm_vram *amdgpu_svm_vram_get(struct amdgpu_device *adev);
 void amdgpu_svm_vram_put(struct amdgpu_svm_vram *vram);
@@ -127,10 +131,13 @@ static inline void *amdgpu_svm_vram_owner(struct amdgpu_svm_vram *vram)
 
 #else
 
-static inline int amdgpu_svm_vram_init(struct amdgpu_device *adev,
-				       const struct amdgpu_svm_vram_copy_ops *copy)
+static inline int amdgpu_svm_vram_module_init(void)
 {
-	return -EOPNOTSUPP;
+	return 0;
+}
+
+static inline void amdgpu_svm_vram_module_exit(void)
+{
 }
 
 static inline void amdgpu_svm_vram_fini(struct amdgpu_device *adev)
