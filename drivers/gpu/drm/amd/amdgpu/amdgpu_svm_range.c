@@ -14,6 +14,7 @@
 #include <drm/drm_pagemap.h>
 
 #include "amdgpu_svm.h"
+#include "amdgpu_svm_migrate.h"
 #include "amdgpu_svm_test_hooks.h"
 #include "amdgpu_svm_range.h"
 #include "amdgpu_svm_vram.h"
@@ -1335,7 +1336,8 @@ static int amdgpu_svm_range_fault_vma_check(struct amdgpu_svm *svm, unsigned lon
  * named, drm_gpusvm_range_find_or_insert_span()), within the attribute
  * interval and the faulting VMA, as KFD bounds it, under one hold of the
  * mmap lock. Pages of the granule the GPU may not reach are passed over;
- * the faulting page must be reachable.
+ * the faulting page must be reachable. A granule that prefers this
+ * device's VRAM moves there first (amdgpu_svm_migrate_fault()).
  *
  * The attributes are looked up again if the CPU unmapped memory with
  * attributes while the granule was being mapped (see
@@ -1382,6 +1384,9 @@ again:
 	hi = min(ALIGN(addr + 1, gran), vm_end);
 	if (ilast < (ULONG_MAX >> PAGE_SHIFT))
 		hi = min(hi, (ilast + 1) << PAGE_SHIFT);
+	/* Memory that prefers this device's VRAM moves there first. */
+	if (!tries)
+		amdgpu_svm_migrate_fault(svm, &attrs, lo, hi);
 
 	w = (struct amdgpu_svm_range_walk) { .attrs = attrs, .pos = lo, .end = hi,
 				.fault = true, .fault_addr = addr,
