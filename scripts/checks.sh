@@ -52,7 +52,8 @@ check_kernel_doc() {
 
 # Rebuild each new C file of the amdgpu directory with W=1 and sparse (C=2
 # forces sparse even on up-to-date objects).  Test files live in the UML
-# KUnit build, but for those of KFD's suites; the others in the x86_64
+# KUnit build, but for those of the suites that need ZONE_DEVICE (KFD,
+# migration); the others in the x86_64
 # KUnit build.  A .c file that an upstream file #includes (the xe pattern
 # for static functions) is checked as part of the object that includes it.
 check_sparse_w1() {
@@ -67,7 +68,7 @@ check_sparse_w1() {
 		# amdgpu's Makefile builds KFD's files as ../amdkfd.
 		obj=${obj/drivers\/gpu\/drm\/amd\/amdkfd\//drivers/gpu/drm/amd/amdgpu/../amdkfd/}
 		case $f in
-		*/tests/*kfd*) build=$x86 arch=x86_64;;
+		*/tests/*kfd* | */tests/*migrate*) build=$x86 arch=x86_64;;
 		*/tests/*) build=$uml arch=um;;
 		*) build=$x86 arch=x86_64;;
 		esac

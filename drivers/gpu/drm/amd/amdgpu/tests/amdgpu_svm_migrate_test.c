@@ -130,7 +130,7 @@ static struct dma_fence *test_copy(struct amdgpu_device *adev, const u64 *vram,
 	c->npages = npages;
 	c->to_vram = to_vram;
 	dma_fence_get(&c->base);	/* the worker's */
-	queue_work(system_unbound_wq, &c->work);
+	queue_work(system_dfl_wq, &c->work);
 	return &c->base;
 }
 
@@ -256,15 +256,24 @@ static void migrate_gpu_desc(const struct amdgpu_svm_test_vm_params *p, char *de
 
 KUNIT_ARRAY_PARAM(migrate_gpu, migrate_gpus, migrate_gpu_desc);
 
+static void put_vram(void *vram)
+{
+	amdgpu_svm_vram_put(vram);
+}
+
 /* A fixture whose VRAM pagemap copies with the test engine. */
 static struct amdgpu_svm_test_vm *migrate_fixture(struct kunit *test)
 {
 	const struct amdgpu_svm_test_vm_params *p = test->param_value;
 	struct amdgpu_svm_test_vm *fix = amdgpu_svm_test_vm_create(test, p);
+	struct amdgpu_svm_vram *vram;
 
 	/* Until the next case's: the fixture's teardown still copies. */
 	copy_fix = fix;
-	KUNIT_ASSERT_EQ(test, amdgpu_svm_vram_init(fix->adev, &test_copy_ops), 0);
+	vram = amdgpu_svm_vram_get_with(fix->adev, &test_copy_ops);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vram));
+	/* Before the fixture's teardown, as a device file's SVM lets go. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, put_vram, vram), 0);
 	return fix;
 }
 
@@ -300,6 +309,53 @@ static void migrate_prefetch_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat_of(&vram->stats.pages_copied), 2 * npages);
 	flush_work(&vram->release_work);
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&vram->nr_allocs), 0);
+}
+
+/* Whether every byte of the page the GPU finds at @addr, in VRAM, is zero. */
+static bool vram_page_is_zero(struct amdgpu_svm_test_vm *fix, unsigned long addr)
+{
+	struct amdgpu_svm_test_gpu_page gp;
+	const u8 *p;
+	unsigned int i;
+
+	amdgpu_svm_test_walk(fix->adev, amdgpu_svm_test_vm_vm(fix), fix->vram,
+			     addr >> AMDGPU_GPU_PAGE_SHIFT, &gp);
+	if (!gp.valid || gp.system)
+		return false;
+	p = fix->vram + gp.addr - fix->adev->vm_manager.vram_base_offset;
+	for (i = 0; i < PAGE_SIZE; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * Memory the process never touched, moved to VRAM that held another
+ * buffer's data, reads as zero on both sides: nothing leaks through VRAM.
+ */
+static void migrate_untouched_memory_reads_zero(struct kunit *test)
+{
+	struct amdgpu_svm_test_vm *fix = migrate_fixture(test);
+	unsigned long used = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
+	unsigned long fresh = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
+	struct amdgpu_svm_vram *vram = vram_of(fix);
+	unsigned long addr, not_zero = 0;
+	u64 val;
+
+	fill_pages(test, used, SZ_4M, amdgpu_svm_test_seed());
+	KUNIT_ASSERT_EQ(test, set_prefetch(test, fix, used, SZ_4M, AMDGPU_SVM_LOCATION_LOCAL), 0);
+	KUNIT_ASSERT_EQ(test, vm_munmap(used, SZ_4M), 0);
+	flush_work(&vram->release_work);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&vram->nr_allocs), 0);
+	KUNIT_ASSERT_EQ(test, set_prefetch(test, fix, fresh, SZ_4M, AMDGPU_SVM_LOCATION_LOCAL), 0);
+	for (addr = fresh; addr < fresh + SZ_4M; addr += PAGE_SIZE)
+		not_zero += !vram_page_is_zero(fix, addr);
+	KUNIT_EXPECT_EQ_MSG(test, not_zero, 0, "GPU pages not in VRAM, or not zero");
+	for (addr = fresh; addr < fresh + SZ_4M; addr += PAGE_SIZE) {
+		KUNIT_ASSERT_EQ(test, copy_from_user(&val, (void __user *)addr, sizeof(val)), 0);
+		not_zero += !!val;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, not_zero, 0, "pages the CPU does not read as zero");
 }
 
 /* The CPU touches a page in VRAM: it comes back, and the GPU follows it there. */
@@ -430,13 +486,100 @@ static void migrate_pagemap_struct_page_cost(struct kunit *test)
 	release_mem_region(res->start, resource_size(res));
 }
 
+/**
+ * struct fault_case - A GPU fault that migrates (XNACK on)
+ * @name: printable name
+ * @granularity: log2 of the pages the fault moves and maps
+ */
+struct fault_case {
+	const char *name;
+	u8 granularity;
+};
+
+static const struct fault_case fault_cases[] = {
+	{ "4KiB", 0 },
+	{ "64KiB", 4 },
+	{ "2MiB", 9 },
+};
+
+static void fault_case_desc(const struct fault_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fault_case, fault_cases, fault_case_desc);
+
+/*
+ * A GPU fault on memory that prefers this device moves the granule around
+ * it to VRAM and maps it there, and nothing else; a second fault on it
+ * copies nothing again.
+ */
+static void migrate_gpu_fault_moves_the_granule(struct kunit *test)
+{
+	static const struct amdgpu_svm_test_vm_params gc943_xnack_on = {
+		"gc9.4.3-xnack-on", IP_VERSION(9, 4, 3), true,
+	};
+	const struct fault_case *c = test->param_value;
+	unsigned long gran = PAGE_SIZE << c->granularity, start, fault, addr;
+	struct amdgpu_svm_test_vm *fix;
+	struct amdgpu_svm_vram *vram;
+	u32 seed = amdgpu_svm_test_seed();
+	unsigned long in_vram = 0, elsewhere = 0, wrong = 0;
+	struct drm_amdgpu_svm_attribute a[] = {
+		{ AMDGPU_SVM_ATTR_ACCESS, AMDGPU_SVM_ACCESS_ALLOW_MIGRATE },
+		{ AMDGPU_SVM_ATTR_PREFERRED_LOC, AMDGPU_SVM_LOCATION_LOCAL },
+		{ AMDGPU_SVM_ATTR_GRANULARITY, c->granularity },
+	};
+	struct amdgpu_svm *svm;
+	u64 copied;
+
+	test->param_value = (void *)&gc943_xnack_on;
+	fix = migrate_fixture(test);
+	test->param_value = (void *)c;
+	vram = vram_of(fix);
+	start = amdgpu_svm_test_mmap(test, SZ_4M, SZ_2M);
+	fault = start + SZ_2M + gran;	/* inside the second 2 MiB, off its start */
+	if (gran >= SZ_2M)
+		fault = start + SZ_2M + SZ_64K;
+	fill_pages(test, start, SZ_4M, seed);
+	KUNIT_ASSERT_EQ(test, amdgpu_svm_test_vm_ioctl(test, fix, AMDGPU_SVM_OP_SET_ATTR, start,
+						       SZ_4M, a, ARRAY_SIZE(a)), 0);
+	svm = amdgpu_svm_test_vm_svm(fix);
+	KUNIT_ASSERT_NOT_NULL(test, svm);
+	KUNIT_EXPECT_TRUE(test, svm->xnack_on);
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, fault, 1, true), 0);
+	for (addr = start; addr < start + SZ_4M; addr += PAGE_SIZE) {
+		enum gpu_place place = gpu_place_of(fix, addr, seed);
+		bool granule = ALIGN_DOWN(addr, gran) == ALIGN_DOWN(fault, gran);
+
+		if (place == GPU_WRONG)
+			wrong++;
+		else if (granule && place == GPU_VRAM)
+			in_vram++;
+		else if (!granule && place != GPU_NOWHERE)
+			elsewhere++;
+	}
+	KUNIT_EXPECT_EQ(test, in_vram, gran >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, elsewhere, 0);
+	KUNIT_EXPECT_EQ(test, wrong, 0);
+	copied = stat_of(&vram->stats.pages_copied);
+	KUNIT_EXPECT_EQ(test, copied, gran >> PAGE_SHIFT);
+	/* A fault on the granule again neither copies nor moves anything. */
+	KUNIT_EXPECT_EQ(test, amdgpu_svm_handle_fault(svm, fault, 2, true), 0);
+	KUNIT_EXPECT_EQ(test, stat_of(&vram->stats.pages_copied), copied);
+	amdgpu_svm_put(svm);
+	expect_cpu_data(test, start, SZ_4M, seed);
+}
+
 static struct kunit_case amdgpu_svm_migrate_cases[] = {
 	KUNIT_CASE(migrate_pagemap_struct_page_cost),
 	KUNIT_CASE_PARAM(migrate_prefetch_round_trip, migrate_gpu_gen_params),
+	KUNIT_CASE_PARAM(migrate_untouched_memory_reads_zero, migrate_gpu_gen_params),
 	KUNIT_CASE_PARAM(migrate_cpu_access_moves_back, migrate_gpu_gen_params),
 	KUNIT_CASE_PARAM(migrate_munmap_frees_vram, migrate_gpu_gen_params),
 	KUNIT_CASE_PARAM(migrate_teardown_with_pages_in_vram, migrate_gpu_gen_params),
 	KUNIT_CASE_PARAM(migrate_overcommit_moves_what_fits, migrate_gpu_gen_params),
+	KUNIT_CASE_PARAM(migrate_gpu_fault_moves_the_granule, fault_case_gen_params),
 	{}
 };
 
