@@ -34,13 +34,23 @@
  * operations drm_pagemap_populate_mm() and the CPU fault path call.
  *
  * A migration to VRAM allocates one buffer object in VRAM
- * (&struct amdgpu_svm_vram_alloc, pinned: TTM must not move VRAM that
- * device pages point at; at most three quarters of VRAM, see
+ * (&struct amdgpu_svm_vram_alloc; at most three quarters of VRAM, see
  * %AMDGPU_SVM_VRAM_SHARE) for the chunk, lets drm_pagemap_migrate_to_devmem()
  * collect the system pages, and copies them with the device's buffer-move
- * engine. The allocation lives as long as one device page of it does:
- * drm_pagemap releases it when the last page is freed, after the CPU
- * faulted its pages back (migrate_to_ram) or the process unmapped them.
+ * engine, all with the buffer object reserved. The allocation lives as
+ * long as one device page of it does: drm_pagemap releases it when the
+ * last page is freed, after the CPU faulted its pages back
+ * (migrate_to_ram) or the process unmapped them.
+ *
+ * The buffer objects are not pinned: TTM may evict them like any other
+ * VRAM. Their eviction moves the pages they hold to system memory first
+ * (amdgpu_svm_vram_vacate_bo(), from TTM's eviction_valuable(), or
+ * amdgpu_svm_vram_evict_bo() from amdgpu_bo_move(); both with
+ * drm_pagemap_evict_to_ram()), then drops the VRAM without a copy; the
+ * GPU mappings follow through the MMU notifier, as for a CPU fault. TTM
+ * does not evict a process's SVM memory to make room for the same process
+ * (amdgpu_svm_vram_vacate_bo()), so a prefetch larger than VRAM never
+ * pushes out its own first chunks; anyone else's allocation may.
  *
  * HMM hands a device page to a mirror only if the mirror names the
  * pagemap's owner (amdgpu_svm_vram_owner()); the device then maps it by
@@ -59,7 +69,7 @@
  * struct amdgpu_svm_vram_alloc - One buffer object of VRAM that pages migrated to
  * @devmem: what drm_pagemap knows of it
  * @vram: the device's VRAM
- * @bo: the buffer object, pinned in VRAM
+ * @bo: the buffer object in VRAM (out of VRAM once TTM evicted it)
  * @ref: the pages' reference (dropped by devmem_release), and one per
  *	evictor that works on it
  * @released: drm_pagemap released it (@vram->lock)
@@ -74,6 +84,18 @@ struct amdgpu_svm_vram_alloc {
 	bool released;
 	struct list_head link;
 	struct llist_node release_node;
+};
+
+/**
+ * struct amdgpu_svm_vram_bo - A buffer object of SVM VRAM
+ * @bo: the buffer object (%AMDGPU_SVM_CREATE_VRAM_BO)
+ * @alloc: the allocation whose pages it backs; NULL before the allocation
+ *	takes it and once the allocation let it go (written and read with
+ *	@bo reserved)
+ */
+struct amdgpu_svm_vram_bo {
+	struct amdgpu_bo bo;
+	struct amdgpu_svm_vram_alloc *alloc;
 };
 
 /* Publishes and clears &amdgpu_device.svm_vram, of every device. */
@@ -91,6 +113,18 @@ static struct amdgpu_svm_vram_alloc *
 amdgpu_svm_vram_alloc_from_devmem(struct drm_pagemap_devmem *devmem)
 {
 	return container_of(devmem, struct amdgpu_svm_vram_alloc, devmem);
+}
+
+static struct amdgpu_svm_vram_bo *amdgpu_svm_vram_bo_of(struct amdgpu_bo *abo)
+{
+	return container_of(abo, struct amdgpu_svm_vram_bo, bo);
+}
+
+/* Whether @abo still has its VRAM (TTM did not evict it yet); reserved. */
+static bool amdgpu_svm_vram_bo_in_vram(struct amdgpu_bo *abo)
+{
+	dma_resv_assert_held(abo->tbo.base.resv);
+	return abo->tbo.resource && abo->tbo.resource->mem_type == TTM_PL_VRAM;
 }
 
 /* The VRAM offset of device page @page. */
@@ -116,12 +150,12 @@ static void amdgpu_svm_vram_release_work(struct work_struct *work)
 		spin_lock(&vram->lock);
 		list_del(&a->link);
 		spin_unlock(&vram->lock);
-		if (!amdgpu_bo_reserve(a->bo, true)) {
-			amdgpu_bo_unpin(a->bo);
-			amdgpu_bo_unreserve(a->bo);
-		}
+		/* An eviction that has it reserved still sees @a, or nothing. */
+		amdgpu_bo_reserve(a->bo, true);
+		amdgpu_svm_vram_bo_of(a->bo)->alloc = NULL;
+		amdgpu_bo_unreserve(a->bo);
 		amdgpu_bo_unref(&a->bo);
-		atomic64_sub(a->devmem.size, &vram->pinned);
+		atomic64_sub(a->devmem.size, &vram->allocated);
 		amdgpu_svm_live_dec(&vram->nr_allocs);
 		mmdrop(a->devmem.mm);
 		kfree(a);
@@ -156,7 +190,11 @@ static void amdgpu_svm_vram_devmem_release(struct drm_pagemap_devmem *devmem)
 	amdgpu_svm_vram_alloc_put(a);
 }
 
-/* drm_pagemap_devmem_ops.populate_devmem_pfn: the device pages of @devmem. */
+/*
+ * drm_pagemap_devmem_ops.populate_devmem_pfn: the device pages of @devmem,
+ * with its buffer object reserved, so that TTM does not take the VRAM
+ * away while drm_pagemap works on it.
+ */
 static int amdgpu_svm_vram_populate_devmem_pfn(struct drm_pagemap_devmem *devmem,
 					       unsigned long npages, unsigned long *pfn)
 {
@@ -164,6 +202,8 @@ static int amdgpu_svm_vram_populate_devmem_pfn(struct drm_pagemap_devmem *devmem
 	struct amdgpu_res_cursor cursor;
 	unsigned long i = 0, k;
 
+	if (!amdgpu_svm_vram_bo_in_vram(a->bo))
+		return -ENOMEM;
 	amdgpu_res_first(a->bo->tbo.resource, 0, (u64)npages << PAGE_SHIFT, &cursor);
 	while (cursor.remaining && i < npages) {
 		for (k = 0; k < cursor.size >> PAGE_SHIFT && i < npages; k++)
@@ -278,45 +318,51 @@ static const struct drm_pagemap_devmem_ops amdgpu_svm_vram_devmem_ops = {
 	.copy_to_ram = amdgpu_svm_vram_copy_to_ram,
 };
 
-/* A pinned buffer object of @size bytes in VRAM, huge-page aligned if it can be. */
-static int amdgpu_svm_vram_create_bo(struct amdgpu_svm_vram *vram, unsigned long size,
-				     struct amdgpu_bo **bo)
+/*
+ * A buffer object of @size bytes in VRAM for @a, huge-page aligned if it
+ * can be, returned reserved. TTM may evict it once it is unreserved.
+ */
+static int amdgpu_svm_vram_create_bo(struct amdgpu_svm_vram *vram,
+				     struct amdgpu_svm_vram_alloc *a, unsigned long size)
 {
 	struct amdgpu_bo_param bp = {
 		.size = size,
 		.byte_align = IS_ALIGNED(size, SZ_2M) ? SZ_2M : PAGE_SIZE,
 		.domain = AMDGPU_GEM_DOMAIN_VRAM,
 		.preferred_domain = AMDGPU_GEM_DOMAIN_VRAM,
-		.flags = AMDGPU_GEM_CREATE_NO_CPU_ACCESS,
+		.flags = AMDGPU_GEM_CREATE_NO_CPU_ACCESS | AMDGPU_SVM_CREATE_VRAM_BO,
 		.type = ttm_bo_type_kernel,
-		.bo_ptr_size = sizeof(struct amdgpu_bo),
+		.bo_ptr_size = sizeof(struct amdgpu_svm_vram_bo),
 	};
 	int ret;
 
 	if (amdgpu_svm_should_fail_alloc())
 		return -ENOMEM;
-	ret = amdgpu_bo_create(vram->adev, &bp, bo);
+	ret = amdgpu_bo_create(vram->adev, &bp, &a->bo);
 	if (ret)
 		return ret;
-	ret = amdgpu_bo_reserve(*bo, false);
-	if (!ret) {
-		ret = amdgpu_bo_pin(*bo, AMDGPU_GEM_DOMAIN_VRAM);
-		amdgpu_bo_unreserve(*bo);
+	ret = amdgpu_bo_reserve(a->bo, false);
+	/* Another device's allocation may have evicted it already. */
+	if (!ret && !amdgpu_svm_vram_bo_in_vram(a->bo)) {
+		amdgpu_bo_unreserve(a->bo);
+		ret = -ENOMEM;
 	}
 	if (ret) {
-		amdgpu_bo_unref(bo);
+		amdgpu_bo_unref(&a->bo);
 		return ret;
 	}
+	amdgpu_svm_vram_bo_of(a->bo)->alloc = a;
 	/* What TTM still does to it (a clear, a move) ends before a copy. */
-	dma_resv_wait_timeout((*bo)->tbo.base.resv, DMA_RESV_USAGE_KERNEL, false,
+	dma_resv_wait_timeout(a->bo->tbo.base.resv, DMA_RESV_USAGE_KERNEL, false,
 			      MAX_SCHEDULE_TIMEOUT);
 	return 0;
 }
 
 /*
- * Count @size bytes more of VRAM pinned for SVM, if that stays within
- * %AMDGPU_SVM_VRAM_SHARE of VRAM: pinned VRAM cannot be evicted, and page
- * tables and the other buffers that must be resident need the rest.
+ * Count @size bytes more of VRAM for SVM, if that stays within
+ * %AMDGPU_SVM_VRAM_SHARE of VRAM: page tables and the buffers that must be
+ * resident keep the rest even when TTM may not evict SVM memory for them
+ * (the process that owns it asks).
  */
 static int amdgpu_svm_vram_reserve(struct amdgpu_svm_vram *vram, unsigned long size)
 {
@@ -324,14 +370,14 @@ static int amdgpu_svm_vram_reserve(struct amdgpu_svm_vram *vram, unsigned long s
 
 	if (!size || size > limit)
 		return -EINVAL;
-	if (atomic64_add_return(size, &vram->pinned) > limit) {
-		atomic64_sub(size, &vram->pinned);
+	if (atomic64_add_return(size, &vram->allocated) > limit) {
+		atomic64_sub(size, &vram->allocated);
 		return -ENOSPC;
 	}
 	return 0;
 }
 
-/* A new allocation of @size bytes for @mm, on the device's list. */
+/* A new allocation of @size bytes for @mm, on the device's list, its buffer object reserved. */
 static struct amdgpu_svm_vram_alloc *amdgpu_svm_vram_alloc_create(struct amdgpu_svm_vram *vram,
 								  struct mm_struct *mm,
 								  unsigned long size)
@@ -343,10 +389,10 @@ static struct amdgpu_svm_vram_alloc *amdgpu_svm_vram_alloc_create(struct amdgpu_
 	if (ret)
 		return ERR_PTR(ret);
 	a = amdgpu_svm_should_fail_alloc() ? NULL : kzalloc_obj(*a);
-	ret = a ? amdgpu_svm_vram_create_bo(vram, size, &a->bo) : -ENOMEM;
+	ret = a ? amdgpu_svm_vram_create_bo(vram, a, size) : -ENOMEM;
 	if (ret) {
 		kfree(a);
-		atomic64_sub(size, &vram->pinned);
+		atomic64_sub(size, &vram->allocated);
 		return ERR_PTR(ret);
 	}
 	a->vram = vram;
@@ -375,15 +421,23 @@ static int amdgpu_svm_vram_populate_mm(struct drm_pagemap *dpagemap, unsigned lo
 	struct amdgpu_svm_vram *vram = amdgpu_svm_vram_from_dpagemap(dpagemap);
 	struct drm_pagemap_migrate_details details = { .timeslice_ms = timeslice_ms };
 	struct amdgpu_svm_vram_alloc *a;
+	struct amdgpu_bo *bo;
 	int idx, ret;
 
 	mmap_assert_locked(mm);
 	if (!drm_dev_enter(adev_to_drm(vram->adev), &idx))
 		return -ENODEV;
 	a = amdgpu_svm_vram_alloc_create(vram, mm, end - start);
+	if (IS_ERR(a)) {
+		drm_dev_exit(idx);
+		return PTR_ERR(a);
+	}
+	/* The buffer object stays while its pages are collected: ours to drop. */
+	bo = amdgpu_bo_ref(a->bo);
 	/* Consumes the pages' reference of @a, even on error. */
-	ret = IS_ERR(a) ? PTR_ERR(a) :
-	      drm_pagemap_migrate_to_devmem(&a->devmem, mm, start, end, &details);
+	ret = drm_pagemap_migrate_to_devmem(&a->devmem, mm, start, end, &details);
+	amdgpu_bo_unreserve(bo);
+	amdgpu_bo_unref(&bo);
 	drm_dev_exit(idx);
 	return ret;
 }
@@ -643,7 +697,10 @@ int amdgpu_svm_vram_evict_mm(struct amdgpu_svm_vram *vram, struct mm_struct *mm)
 		if (a)
 			amdgpu_svm_vram_alloc_put(a);
 		a = next;
-		err = drm_pagemap_evict_to_ram(&a->devmem);
+		/* Our reference keeps the buffer object; TTM may have evicted it. */
+		amdgpu_bo_reserve(a->bo, true);
+		err = amdgpu_svm_vram_bo_in_vram(a->bo) ? drm_pagemap_evict_to_ram(&a->devmem) : 0;
+		amdgpu_bo_unreserve(a->bo);
 		if (err && !ret)
 			ret = err;
 	}
@@ -651,6 +708,75 @@ int amdgpu_svm_vram_evict_mm(struct amdgpu_svm_vram *vram, struct mm_struct *mm)
 		amdgpu_svm_vram_alloc_put(a);
 	flush_work(&vram->release_work);
 	return ret;
+}
+
+/**
+ * amdgpu_svm_vram_is_svm_bo() - Whether a buffer object holds SVM pages
+ * @abo: an amdgpu buffer object
+ *
+ * Return: true if @abo is VRAM that SVM pages migrated to.
+ */
+bool amdgpu_svm_vram_is_svm_bo(struct amdgpu_bo *abo)
+{
+	return abo->flags & AMDGPU_SVM_CREATE_VRAM_BO;
+}
+
+/**
+ * amdgpu_svm_vram_evict_bo() - Move the pages of SVM VRAM to system memory
+ * @abo: a buffer object of SVM VRAM, reserved, in VRAM
+ *
+ * Every page that still lives in @abo goes to system memory
+ * (drm_pagemap_evict_to_ram(), which needs no mmap lock; the MMU notifier
+ * takes the GPU mappings down first). Then nothing points at the VRAM,
+ * and amdgpu_bo_move() drops it without a copy.
+ *
+ * Return: 0, or the error of drm_pagemap_evict_to_ram(): -EBUSY if pages
+ * are held elsewhere, -EFAULT if the process that placed them is gone
+ * while a child it forked still maps them.
+ */
+int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo)
+{
+	struct amdgpu_svm_vram_alloc *a = amdgpu_svm_vram_bo_of(abo)->alloc;
+	int ret;
+
+	dma_resv_assert_held(abo->tbo.base.resv);
+	/* Not taken yet, or every page gone: nothing lives in it. */
+	if (!a || !kref_get_unless_zero(&a->ref))
+		return 0;
+	if (completion_done(&a->devmem.detached)) {
+		amdgpu_svm_vram_alloc_put(a);
+		return 0;
+	}
+	ret = drm_pagemap_evict_to_ram(&a->devmem);
+	if (!ret)
+		amdgpu_svm_stat_inc(&a->vram->stats.evictions);
+	amdgpu_svm_vram_alloc_put(a);
+	return ret;
+}
+
+/**
+ * amdgpu_svm_vram_vacate_bo() - Empty SVM VRAM that TTM would evict, if it may
+ * @abo: a buffer object of SVM VRAM, reserved
+ *
+ * TTM's &ttm_device_funcs.eviction_valuable for SVM VRAM. A process does
+ * not evict its own SVM memory to make room for itself: a prefetch larger
+ * than VRAM would push out the chunks it just moved in, and the pages
+ * would go back and forth; what does not fit stays in system memory, and
+ * %AMDGPU_SVM_VRAM_SHARE keeps room for the process's page tables (KFD
+ * keeps a process's own buffers resident in the same way). For anyone
+ * else the pages move to system memory here, where a failure only makes
+ * TTM pass @abo by (in amdgpu_bo_move() it would fail the allocation).
+ *
+ * Return: true if TTM may evict @abo: nothing lives in it any more.
+ */
+bool amdgpu_svm_vram_vacate_bo(struct amdgpu_bo *abo)
+{
+	struct amdgpu_svm_vram_alloc *a = amdgpu_svm_vram_bo_of(abo)->alloc;
+
+	dma_resv_assert_held(abo->tbo.base.resv);
+	if (a && current->mm && a->devmem.mm == current->mm)
+		return false;
+	return !amdgpu_svm_vram_bo_in_vram(abo) || !amdgpu_svm_vram_evict_bo(abo);
 }
 
 /**

@@ -30,9 +30,9 @@ struct mm_struct;
 #define AMDGPU_SVM_INTERCONNECT_VRAM	DRM_INTERCONNECT_DRIVER
 
 /*
- * Quarters of VRAM that SVM may pin: the rest stays for page tables and
- * the buffers that must be resident, which pinned VRAM cannot make room
- * for.
+ * Quarters of VRAM that SVM may hold: the rest stays for page tables and
+ * the buffers that must be resident, for which TTM may not evict SVM
+ * memory when its own process asks (amdgpu_svm_vram_vacate_bo()).
  */
 #define AMDGPU_SVM_VRAM_SHARE	3
 
@@ -60,11 +60,13 @@ struct amdgpu_svm_vram_copy_ops {
  * @pages_copied: pages the copy engine copied, both ways
  * @pages_to_vram: pages copied to VRAM
  * @pages_to_ram: pages copied back to system memory
+ * @evictions: buffer objects whose pages TTM's eviction moved out
  */
 struct amdgpu_svm_vram_stats {
 	struct amdgpu_svm_stat pages_copied;
 	struct amdgpu_svm_stat pages_to_vram;
 	struct amdgpu_svm_stat pages_to_ram;
+	struct amdgpu_svm_stat evictions;
 };
 
 /**
@@ -78,7 +80,7 @@ struct amdgpu_svm_vram_stats {
  * @copy: the copy engine
  * @zero_dma: the zero page, DMA-mapped for the device: the source of
  *	VRAM pages whose memory the process never touched
- * @pinned: bytes of VRAM pinned by live allocations
+ * @allocated: bytes of VRAM that live allocations hold
  * @lock: protects @allocs
  * @allocs: live allocations (&struct amdgpu_svm_vram_alloc.link)
  * @release_list: allocations whose last device page was freed, to be
@@ -96,7 +98,7 @@ struct amdgpu_svm_vram {
 	struct amdgpu_device *adev;
 	const struct amdgpu_svm_vram_copy_ops *copy;
 	dma_addr_t zero_dma;
-	atomic64_t pinned;
+	atomic64_t allocated;
 	spinlock_t lock; /* allocs */
 	struct list_head allocs;
 	struct llist_head release_list;
@@ -116,6 +118,9 @@ void amdgpu_svm_vram_fini(struct amdgpu_device *adev);
 struct amdgpu_svm_vram *amdgpu_svm_vram_get(struct amdgpu_device *adev);
 void amdgpu_svm_vram_put(struct amdgpu_svm_vram *vram);
 int amdgpu_svm_vram_evict_mm(struct amdgpu_svm_vram *vram, struct mm_struct *mm);
+bool amdgpu_svm_vram_is_svm_bo(struct amdgpu_bo *abo);
+int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo);
+bool amdgpu_svm_vram_vacate_bo(struct amdgpu_bo *abo);
 
 /**
  * amdgpu_svm_vram_owner() - The owner HMM matches the device's pages by
@@ -162,6 +167,21 @@ static inline int amdgpu_svm_vram_evict_mm(struct amdgpu_svm_vram *vram,
 static inline void *amdgpu_svm_vram_owner(struct amdgpu_svm_vram *vram)
 {
 	return NULL;
+}
+
+static inline bool amdgpu_svm_vram_is_svm_bo(struct amdgpu_bo *abo)
+{
+	return false;
+}
+
+static inline bool amdgpu_svm_vram_vacate_bo(struct amdgpu_bo *abo)
+{
+	return true;
+}
+
+static inline int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo)
+{
+	return 0;
 }
 
 #endif
