@@ -143,12 +143,21 @@ static struct drm_gpusvm_range *amdgpu_svm_range_alloc(struct drm_gpusvm *gpusvm
 	return &r->base;
 }
 
+/* The range's PTEs are gone, or the GPU with them: VRAM may be reused. */
+static void amdgpu_svm_range_drop_stale(struct amdgpu_svm_range *r)
+{
+	if (r->stale_vram)
+		amdgpu_svm_vram_release_stale(r->stale_vram);
+	r->stale_vram = NULL;
+}
+
 static void amdgpu_svm_range_free(struct drm_gpusvm_range *range)
 {
 	struct amdgpu_svm *svm = amdgpu_svm_from_gpusvm(range->gpusvm);
 	struct amdgpu_svm_range *r = amdgpu_svm_range_from_base(range);
 
 	drm_gpusvm_free_pages(range->gpusvm, &r->pages, amdgpu_svm_range_npages(r));
+	amdgpu_svm_range_drop_stale(r);
 	kmem_cache_free(amdgpu_svm_range_cache, r);
 	amdgpu_svm_live_dec(&svm->nr_ranges);
 }
@@ -211,7 +220,11 @@ static void amdgpu_svm_range_mark_clear_pending(struct amdgpu_svm_range *r)
 	lockdep_assert_held_write(&r->base.gpusvm->notifier_lock);
 	r->clear_pending = true;
 	r->keep_rest = false;
+	/* No IOMMU stands between the PTEs and VRAM: keep it from reuse. */
+	if (!r->stale_vram && r->pages.dpagemap)
+		r->stale_vram = amdgpu_svm_vram_hold_stale(r->pages.dpagemap);
 }
+
 
 /*
  * Clear the GPU mapping of the ranges in [start, end) and flush the TLB;
@@ -552,6 +565,7 @@ static bool amdgpu_svm_range_remove(struct amdgpu_svm *svm, struct amdgpu_svm_ra
 		r->removed = true;
 		r->gpu_mapped = false;
 		r->clear_pending = false;
+		amdgpu_svm_range_drop_stale(r);
 		drm_gpusvm_unmap_pages(&svm->gpusvm, &r->pages, amdgpu_svm_range_npages(r),
 				       &ctx);
 	}

@@ -42,6 +42,8 @@ enum amdgpu_svm_range_queue {
  *	nothing maps the range until a worker has cleared, flushed and
  *	removed it; @pages are DMA-unmapped once the CPU invalidates them
  *	(notifier lock)
+ * @stale_vram: the VRAM pagemap that PTEs left by a failed clear may
+ *	point into; it frees no VRAM until the range is gone (notifier lock)
  * @remap: with XNACK off, map the span again once the garbage collector
  *	removed the range (its clear failed on an eviction, not an unmap)
  * @mapped_at: when the PTEs were last written (SVM lock); a GPU fault on
@@ -66,6 +68,7 @@ struct amdgpu_svm_range {
 	ktime_t mapped_at;
 	bool gpu_mapped;
 	bool clear_pending;
+	struct drm_pagemap *stale_vram;
 	bool remap;
 	bool read_only;
 	bool removed;

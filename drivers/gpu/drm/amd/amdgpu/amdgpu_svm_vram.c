@@ -10,6 +10,7 @@
 #include <linux/memremap.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
+#include <linux/pm_runtime.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -42,15 +43,17 @@
  * last page is freed, after the CPU faulted its pages back
  * (migrate_to_ram) or the process unmapped them.
  *
- * The buffer objects are not pinned: TTM may evict them like any other
- * VRAM. Their eviction moves the pages they hold to system memory first
- * (amdgpu_svm_vram_vacate_bo(), from TTM's eviction_valuable(), or
- * amdgpu_svm_vram_evict_bo() from amdgpu_bo_move(); both with
- * drm_pagemap_evict_to_ram()), then drops the VRAM without a copy; the
- * GPU mappings follow through the MMU notifier, as for a CPU fault. TTM
- * does not evict a process's SVM memory to make room for the same process
- * (amdgpu_svm_vram_vacate_bo()), so a prefetch larger than VRAM never
- * pushes out its own first chunks; anyone else's allocation may.
+ * The buffer objects are not pinned: TTM may evict them, first of all
+ * VRAM (LRU priority 0, as KFD's SVM buffers). Their eviction moves the
+ * pages they hold to system memory first (amdgpu_svm_vram_vacate_bo(),
+ * from TTM's eviction_valuable(), or amdgpu_svm_vram_evict_bo() from
+ * amdgpu_bo_move(); both with drm_pagemap_evict_to_ram()), then drops the
+ * VRAM without a copy; the GPU mappings follow through the MMU notifier,
+ * as for a CPU fault. SVM's own allocation of a chunk does not evict the
+ * same process's SVM VRAM (&amdgpu_svm_vram.allocators), so a prefetch
+ * larger than VRAM never pushes out its own first chunks; any other
+ * allocation may. An allocation holds a runtime-PM reference of the
+ * device; suspend moves every page out (TTM's evict_all).
  *
  * HMM hands a device page to a mirror only if the mirror names the
  * pagemap's owner (amdgpu_svm_vram_owner()); the device then maps it by
@@ -97,6 +100,21 @@ struct amdgpu_svm_vram_bo {
 	struct amdgpu_bo bo;
 	struct amdgpu_svm_vram_alloc *alloc;
 };
+
+/**
+ * struct amdgpu_svm_vram_allocator - A task that allocates SVM VRAM
+ * @link: on &amdgpu_svm_vram.allocators
+ * @task: the task
+ * @mm: the mm it allocates for
+ */
+struct amdgpu_svm_vram_allocator {
+	struct list_head link;
+	struct task_struct *task;
+	struct mm_struct *mm;
+};
+
+/* How often a move that may wait tries pages that are busy. */
+#define AMDGPU_SVM_VRAM_EVICT_TRIES	10
 
 /* Publishes and clears &amdgpu_device.svm_vram, of every device. */
 static DEFINE_MUTEX(amdgpu_svm_vram_lock);
@@ -146,6 +164,9 @@ static void amdgpu_svm_vram_release_work(struct work_struct *work)
 	struct llist_node *node = llist_del_all(&vram->release_list);
 	struct amdgpu_svm_vram_alloc *a, *next;
 
+	/* A PTE that a failed clear left may still point into this VRAM. */
+	if (node)
+		wait_event(vram->stale_wq, !atomic_read(&vram->stale));
 	llist_for_each_entry_safe(a, next, node, release_node) {
 		spin_lock(&vram->lock);
 		list_del(&a->link);
@@ -156,6 +177,7 @@ static void amdgpu_svm_vram_release_work(struct work_struct *work)
 		amdgpu_bo_unreserve(a->bo);
 		amdgpu_bo_unref(&a->bo);
 		atomic64_sub(a->devmem.size, &vram->allocated);
+		pm_runtime_put_autosuspend(adev_to_drm(vram->adev)->dev);
 		amdgpu_svm_live_dec(&vram->nr_allocs);
 		mmdrop(a->devmem.mm);
 		kfree(a);
@@ -342,7 +364,7 @@ static int amdgpu_svm_vram_create_bo(struct amdgpu_svm_vram *vram,
 	if (ret)
 		return ret;
 	ret = amdgpu_bo_reserve(a->bo, false);
-	/* Another device's allocation may have evicted it already. */
+	/* Any allocation may have evicted it already. */
 	if (!ret && !amdgpu_svm_vram_bo_in_vram(a->bo)) {
 		amdgpu_bo_unreserve(a->bo);
 		ret = -ENOMEM;
@@ -352,6 +374,9 @@ static int amdgpu_svm_vram_create_bo(struct amdgpu_svm_vram *vram,
 		return ret;
 	}
 	amdgpu_svm_vram_bo_of(a->bo)->alloc = a;
+	/* Evicted before what must stay resident (kernel BOs get 2). */
+	a->bo->tbo.priority = 0;
+	ttm_bo_move_to_lru_tail_unlocked(&a->bo->tbo);
 	/* What TTM still does to it (a clear, a move) ends before a copy. */
 	dma_resv_wait_timeout(a->bo->tbo.base.resv, DMA_RESV_USAGE_KERNEL, false,
 			      MAX_SCHEDULE_TIMEOUT);
@@ -359,10 +384,47 @@ static int amdgpu_svm_vram_create_bo(struct amdgpu_svm_vram *vram,
 }
 
 /*
+ * amdgpu_svm_vram_create_bo() on behalf of @mm: while TTM makes room for
+ * it, it does not evict @mm's own SVM VRAM (amdgpu_svm_vram_vacate_bo()).
+ */
+static int amdgpu_svm_vram_create_bo_for(struct amdgpu_svm_vram *vram,
+					 struct amdgpu_svm_vram_alloc *a, struct mm_struct *mm,
+					 unsigned long size)
+{
+	struct amdgpu_svm_vram_allocator who = { .task = current, .mm = mm };
+	int ret;
+
+	spin_lock(&vram->lock);
+	list_add(&who.link, &vram->allocators);
+	spin_unlock(&vram->lock);
+	ret = amdgpu_svm_vram_create_bo(vram, a, size);
+	spin_lock(&vram->lock);
+	list_del(&who.link);
+	spin_unlock(&vram->lock);
+	return ret;
+}
+
+/* Whether the current task is allocating SVM VRAM for @mm. */
+static bool amdgpu_svm_vram_allocating_for(struct amdgpu_svm_vram *vram, struct mm_struct *mm)
+{
+	struct amdgpu_svm_vram_allocator *who;
+	bool ret = false;
+
+	spin_lock(&vram->lock);
+	list_for_each_entry(who, &vram->allocators, link) {
+		if (who->task == current && who->mm == mm) {
+			ret = true;
+			break;
+		}
+	}
+	spin_unlock(&vram->lock);
+	return ret;
+}
+
+/*
  * Count @size bytes more of VRAM for SVM, if that stays within
  * %AMDGPU_SVM_VRAM_SHARE of VRAM: page tables and the buffers that must be
- * resident keep the rest even when TTM may not evict SVM memory for them
- * (the process that owns it asks).
+ * resident keep the rest without waiting for an eviction.
  */
 static int amdgpu_svm_vram_reserve(struct amdgpu_svm_vram *vram, unsigned long size)
 {
@@ -389,12 +451,14 @@ static struct amdgpu_svm_vram_alloc *amdgpu_svm_vram_alloc_create(struct amdgpu_
 	if (ret)
 		return ERR_PTR(ret);
 	a = amdgpu_svm_should_fail_alloc() ? NULL : kzalloc_obj(*a);
-	ret = a ? amdgpu_svm_vram_create_bo(vram, a, size) : -ENOMEM;
+	ret = a ? amdgpu_svm_vram_create_bo_for(vram, a, mm, size) : -ENOMEM;
 	if (ret) {
 		kfree(a);
 		atomic64_sub(size, &vram->allocated);
 		return ERR_PTR(ret);
 	}
+	/* The device stays up while it holds pages (it is: we copy to it). */
+	pm_runtime_get_noresume(adev_to_drm(vram->adev)->dev);
 	a->vram = vram;
 	kref_init(&a->ref);
 	/* Pages outlive the SVM that placed them (fork): the mm stays countable. */
@@ -425,12 +489,20 @@ static int amdgpu_svm_vram_populate_mm(struct drm_pagemap *dpagemap, unsigned lo
 	int idx, ret;
 
 	mmap_assert_locked(mm);
-	if (!drm_dev_enter(adev_to_drm(vram->adev), &idx))
-		return -ENODEV;
+	down_read(&vram->populate_lock);
+	/* Suspend and device removal move pages out: none may come in. */
+	if (vram->dying || vram->adev->in_suspend) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (!drm_dev_enter(adev_to_drm(vram->adev), &idx)) {
+		ret = -ENODEV;
+		goto out;
+	}
 	a = amdgpu_svm_vram_alloc_create(vram, mm, end - start);
 	if (IS_ERR(a)) {
-		drm_dev_exit(idx);
-		return PTR_ERR(a);
+		ret = PTR_ERR(a);
+		goto exit;
 	}
 	/* The buffer object stays while its pages are collected: ours to drop. */
 	bo = amdgpu_bo_ref(a->bo);
@@ -438,7 +510,10 @@ static int amdgpu_svm_vram_populate_mm(struct drm_pagemap *dpagemap, unsigned lo
 	ret = drm_pagemap_migrate_to_devmem(&a->devmem, mm, start, end, &details);
 	amdgpu_bo_unreserve(bo);
 	amdgpu_bo_unref(&bo);
+exit:
 	drm_dev_exit(idx);
+out:
+	up_read(&vram->populate_lock);
 	return ret;
 }
 
@@ -554,8 +629,11 @@ static struct amdgpu_svm_vram *amdgpu_svm_vram_create(struct amdgpu_device *adev
 		return ERR_PTR(-ENOMEM);
 	vram->adev = adev;
 	vram->copy = copy;
+	init_rwsem(&vram->populate_lock);
+	init_waitqueue_head(&vram->stale_wq);
 	spin_lock_init(&vram->lock);
 	INIT_LIST_HEAD(&vram->allocs);
+	INIT_LIST_HEAD(&vram->allocators);
 	init_llist_head(&vram->release_list);
 	INIT_WORK(&vram->release_work, amdgpu_svm_vram_release_work);
 	INIT_WORK(&vram->destroy_work, amdgpu_svm_vram_destroy_work);
@@ -607,7 +685,9 @@ struct amdgpu_svm_vram *amdgpu_svm_vram_get_with(struct amdgpu_device *adev,
 
 	mutex_lock(&amdgpu_svm_vram_lock);
 	vram = adev->svm_vram;
-	if (!vram || !drm_pagemap_get_unless_zero(&vram->dpagemap)) {
+	if (adev->svm_vram_closed) {
+		vram = ERR_PTR(-ENODEV);
+	} else if (!vram || !drm_pagemap_get_unless_zero(&vram->dpagemap)) {
 		/* One that is going is replaced; its work unpublishes only itself. */
 		vram = amdgpu_svm_vram_create(adev, copy);
 		if (!IS_ERR(vram))
@@ -724,6 +804,7 @@ bool amdgpu_svm_vram_is_svm_bo(struct amdgpu_bo *abo)
 /**
  * amdgpu_svm_vram_evict_bo() - Move the pages of SVM VRAM to system memory
  * @abo: a buffer object of SVM VRAM, reserved, in VRAM
+ * @wait: try again for a while when pages are busy (a move that may wait)
  *
  * Every page that still lives in @abo goes to system memory
  * (drm_pagemap_evict_to_ram(), which needs no mmap lock; the MMU notifier
@@ -731,12 +812,13 @@ bool amdgpu_svm_vram_is_svm_bo(struct amdgpu_bo *abo)
  * and amdgpu_bo_move() drops it without a copy.
  *
  * Return: 0, or the error of drm_pagemap_evict_to_ram(): -EBUSY if pages
- * are held elsewhere, -EFAULT if the process that placed them is gone
- * while a child it forked still maps them.
+ * are held elsewhere (for good, with @wait), -EFAULT if the process that
+ * placed them is gone while a child it forked still maps them.
  */
-int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo)
+int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo, bool wait)
 {
 	struct amdgpu_svm_vram_alloc *a = amdgpu_svm_vram_bo_of(abo)->alloc;
+	unsigned int tries = 0;
 	int ret;
 
 	dma_resv_assert_held(abo->tbo.base.resv);
@@ -747,7 +829,13 @@ int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo)
 		amdgpu_svm_vram_alloc_put(a);
 		return 0;
 	}
-	ret = drm_pagemap_evict_to_ram(&a->devmem);
+	/* -EBUSY: a CPU fault or a migration holds some of its pages now. */
+	while ((ret = drm_pagemap_evict_to_ram(&a->devmem)) == -EBUSY && wait &&
+	       ++tries < AMDGPU_SVM_VRAM_EVICT_TRIES)
+		usleep_range(1000, 2000);
+	/* Out of VRAM, but a stale PTE may reach it: TTM must not reuse it. */
+	if (!ret && atomic_read(&a->vram->stale))
+		ret = -EBUSY;
 	if (!ret)
 		amdgpu_svm_stat_inc(&a->vram->stats.evictions);
 	amdgpu_svm_vram_alloc_put(a);
@@ -758,14 +846,14 @@ int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo)
  * amdgpu_svm_vram_vacate_bo() - Empty SVM VRAM that TTM would evict, if it may
  * @abo: a buffer object of SVM VRAM, reserved
  *
- * TTM's &ttm_device_funcs.eviction_valuable for SVM VRAM. A process does
- * not evict its own SVM memory to make room for itself: a prefetch larger
- * than VRAM would push out the chunks it just moved in, and the pages
- * would go back and forth; what does not fit stays in system memory, and
- * %AMDGPU_SVM_VRAM_SHARE keeps room for the process's page tables (KFD
- * keeps a process's own buffers resident in the same way). For anyone
- * else the pages move to system memory here, where a failure only makes
- * TTM pass @abo by (in amdgpu_bo_move() it would fail the allocation).
+ * TTM's &ttm_device_funcs.eviction_valuable for SVM VRAM, once TTM found
+ * that evicting @abo would free VRAM where it is needed. SVM's allocation
+ * of a chunk for a process does not evict that process's SVM VRAM: a
+ * prefetch larger than VRAM would push out the chunks it just moved in,
+ * and the pages would go back and forth; what does not fit stays in
+ * system memory. For any other allocation the pages move to system memory
+ * here, without waiting for busy pages: a failure only makes TTM pass
+ * @abo by, where amdgpu_bo_move() could only fail the eviction.
  *
  * Return: true if TTM may evict @abo: nothing lives in it any more.
  */
@@ -774,9 +862,45 @@ bool amdgpu_svm_vram_vacate_bo(struct amdgpu_bo *abo)
 	struct amdgpu_svm_vram_alloc *a = amdgpu_svm_vram_bo_of(abo)->alloc;
 
 	dma_resv_assert_held(abo->tbo.base.resv);
-	if (a && current->mm && a->devmem.mm == current->mm)
+	if (a && amdgpu_svm_vram_allocating_for(a->vram, a->devmem.mm))
 		return false;
-	return !amdgpu_svm_vram_bo_in_vram(abo) || !amdgpu_svm_vram_evict_bo(abo);
+	return !amdgpu_svm_vram_bo_in_vram(abo) || !amdgpu_svm_vram_evict_bo(abo, false);
+}
+
+/**
+ * amdgpu_svm_vram_hold_stale() - Keep VRAM from reuse for a failed clear
+ * @dpagemap: the pagemap of the pages a range's PTEs pointed at
+ *
+ * A clear of PTEs that failed may leave them pointing into VRAM until the
+ * garbage collector clears them; no IOMMU stands in the way, so while any
+ * such range lives no SVM VRAM of the device is freed or given up to TTM.
+ * Notifier lock of the range held.
+ *
+ * Return: @dpagemap, referenced, for amdgpu_svm_vram_release_stale(); NULL
+ * if it is not SVM's VRAM.
+ */
+struct drm_pagemap *amdgpu_svm_vram_hold_stale(struct drm_pagemap *dpagemap)
+{
+	struct amdgpu_svm_vram *vram;
+
+	if (dpagemap->ops != &amdgpu_svm_vram_dpagemap_ops)
+		return NULL;
+	vram = amdgpu_svm_vram_from_dpagemap(dpagemap);
+	atomic_inc(&vram->stale);
+	return drm_pagemap_get(dpagemap);
+}
+
+/**
+ * amdgpu_svm_vram_release_stale() - The range of a failed clear is gone
+ * @dpagemap: what amdgpu_svm_vram_hold_stale() returned
+ */
+void amdgpu_svm_vram_release_stale(struct drm_pagemap *dpagemap)
+{
+	struct amdgpu_svm_vram *vram = amdgpu_svm_vram_from_dpagemap(dpagemap);
+
+	if (atomic_dec_and_test(&vram->stale))
+		wake_up_all(&vram->stale_wq);
+	drm_pagemap_put(dpagemap);
 }
 
 /**
@@ -794,6 +918,8 @@ void amdgpu_svm_vram_fini(struct amdgpu_device *adev)
 	int ret;
 
 	mutex_lock(&amdgpu_svm_vram_lock);
+	/* No new SVM gets the pagemap, nor a new one. */
+	adev->svm_vram_closed = true;
 	vram = adev->svm_vram;
 	if (vram && !drm_pagemap_get_unless_zero(&vram->dpagemap)) {
 		/* Going already: let its last buffer objects go first. */
@@ -803,6 +929,10 @@ void amdgpu_svm_vram_fini(struct amdgpu_device *adev)
 	mutex_unlock(&amdgpu_svm_vram_lock);
 	if (!vram)
 		return;
+	/* Wait for the migrations that run; none starts after this. */
+	down_write(&vram->populate_lock);
+	vram->dying = true;
+	up_write(&vram->populate_lock);
 	ret = amdgpu_svm_vram_evict_mm(vram, NULL);
 	spin_lock(&vram->lock);
 	left = !list_empty(&vram->allocs);

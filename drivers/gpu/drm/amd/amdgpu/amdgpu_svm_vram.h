@@ -9,8 +9,10 @@
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/memremap.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_pagemap.h>
@@ -30,9 +32,10 @@ struct mm_struct;
 #define AMDGPU_SVM_INTERCONNECT_VRAM	DRM_INTERCONNECT_DRIVER
 
 /*
- * Quarters of VRAM that SVM may hold: the rest stays for page tables and
- * the buffers that must be resident, for which TTM may not evict SVM
- * memory when its own process asks (amdgpu_svm_vram_vacate_bo()).
+ * Quarters of a device's VRAM that SVM may hold, for all processes
+ * together: the rest stays for page tables and the buffers that must be
+ * resident, so that they find room without an eviction, and a prefetch
+ * larger than VRAM does not evict its own chunks.
  */
 #define AMDGPU_SVM_VRAM_SHARE	3
 
@@ -81,14 +84,23 @@ struct amdgpu_svm_vram_stats {
  * @zero_dma: the zero page, DMA-mapped for the device: the source of
  *	VRAM pages whose memory the process never touched
  * @allocated: bytes of VRAM that live allocations hold
- * @lock: protects @allocs
+ * @populate_lock: held for read while a migration to VRAM runs, for write
+ *	by amdgpu_svm_vram_fini() when it stops them
+ * @dying: the device goes: nothing migrates to its VRAM any more
+ *	(written under @populate_lock)
+ * @lock: protects @allocs and @allocators
  * @allocs: live allocations (&struct amdgpu_svm_vram_alloc.link)
+ * @allocators: the tasks that allocate SVM VRAM now, with the mm each
+ *	allocates for: TTM does not evict that mm's SVM VRAM for them
  * @release_list: allocations whose last device page was freed, to be
  *	put by @release_work (pages may be freed where a buffer object
  *	cannot be)
  * @release_work: puts the buffer objects of @release_list
  * @destroy_work: unmaps the pages once the last reference is gone, and
  *	drops the reference to the DRM device the pagemap holds
+ * @stale: ranges whose failed clear may have left PTEs that point into
+ *	this VRAM: while there are any, no VRAM of SVM is freed
+ * @stale_wq: woken when @stale drops to zero
  * @nr_allocs: live allocations
  * @stats: counters
  */
@@ -99,11 +111,16 @@ struct amdgpu_svm_vram {
 	const struct amdgpu_svm_vram_copy_ops *copy;
 	dma_addr_t zero_dma;
 	atomic64_t allocated;
-	spinlock_t lock; /* allocs */
+	struct rw_semaphore populate_lock;
+	bool dying;
+	spinlock_t lock; /* allocs, allocators */
 	struct list_head allocs;
+	struct list_head allocators;
 	struct llist_head release_list;
 	struct work_struct release_work;
 	struct work_struct destroy_work;
+	atomic_t stale;
+	wait_queue_head_t stale_wq;
 	struct amdgpu_svm_live nr_allocs;
 	struct amdgpu_svm_vram_stats stats;
 };
@@ -119,8 +136,10 @@ struct amdgpu_svm_vram *amdgpu_svm_vram_get(struct amdgpu_device *adev);
 void amdgpu_svm_vram_put(struct amdgpu_svm_vram *vram);
 int amdgpu_svm_vram_evict_mm(struct amdgpu_svm_vram *vram, struct mm_struct *mm);
 bool amdgpu_svm_vram_is_svm_bo(struct amdgpu_bo *abo);
-int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo);
+int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo, bool wait);
 bool amdgpu_svm_vram_vacate_bo(struct amdgpu_bo *abo);
+struct drm_pagemap *amdgpu_svm_vram_hold_stale(struct drm_pagemap *dpagemap);
+void amdgpu_svm_vram_release_stale(struct drm_pagemap *dpagemap);
 
 /**
  * amdgpu_svm_vram_owner() - The owner HMM matches the device's pages by
@@ -179,9 +198,18 @@ static inline bool amdgpu_svm_vram_vacate_bo(struct amdgpu_bo *abo)
 	return true;
 }
 
-static inline int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo)
+static inline int amdgpu_svm_vram_evict_bo(struct amdgpu_bo *abo, bool wait)
 {
 	return 0;
+}
+
+static inline struct drm_pagemap *amdgpu_svm_vram_hold_stale(struct drm_pagemap *dpagemap)
+{
+	return NULL;
+}
+
+static inline void amdgpu_svm_vram_release_stale(struct drm_pagemap *dpagemap)
+{
 }
 
 #endif
