@@ -3,7 +3,7 @@
 #
 # Turn the "BENCH|benchmark|parameter|value|unit" lines of a KUnit log into
 # a Markdown table headed with the date and the machine it ran on.
-#   scripts/bench-table.py test.log
+#   scripts/bench-table.py test.log [what the kernel was]
 import datetime
 import os
 import platform
@@ -33,9 +33,10 @@ def main():
         m = re.search(r"BENCH\|([^|]+)\|([^|]+)\|(\d+)\|(.+)$", line.rstrip())
         if m:
             rows.append(m.groups())
-    print("Benchmarks of %s on %s, %d CPUs (%s), UML, no lockdep/KASAN"
+    kind = sys.argv[2] if len(sys.argv) > 2 else "UML, no lockdep/KASAN"
+    print("Benchmarks of %s on %s, %d CPUs (%s), %s"
           % (datetime.date.today().isoformat(), cpu_model(), os.cpu_count(),
-             platform.machine()))
+             platform.machine(), kind))
     print()
     print("| benchmark | parameter | figure |")
     print("|---|---|---|")

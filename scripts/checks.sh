@@ -55,14 +55,17 @@ check_kernel_doc() {
 # KUnit build, but for those of the suites that need ZONE_DEVICE (KFD,
 # migration); the others in the x86_64
 # KUnit build.  A .c file that an upstream file #includes (the xe pattern
-# for static functions) is checked as part of the object that includes it.
+# for static functions), or a test file does, is checked as part of the
+# object that includes it.
 check_sparse_w1() {
 	local tree=$1 x86=$2 uml=$3 f obj build arch out host
 	for f in $("$REPO/scripts/series-files.py" | grep '^drivers/.*\.c$'); do
 		obj=${f%.c}.o
 		host=$(grep -l -e "^#include \"tests/$(basename "$f")\"" \
+			-e "^#include \"$(basename "$f")\"" \
 			-e "^#include \"../amdgpu/tests/$(basename "$f")\"" \
 			"$tree/drivers/gpu/drm/amd/amdgpu"/*.c \
+			"$tree/drivers/gpu/drm/amd/amdgpu/tests"/*.c \
 			"$tree/drivers/gpu/drm/amd/amdkfd"/*.c 2>/dev/null | head -n 1)
 		[ -n "$host" ] && obj=${host#"$tree/"} && obj=${obj%.c}.o
 		# amdgpu's Makefile builds KFD's files as ../amdkfd.

@@ -37,6 +37,16 @@ static bool svm_bench;
 module_param(svm_bench, bool, 0444);
 MODULE_PARM_DESC(svm_bench, "Run the SVM KUnit benchmarks (default: skip them)");
 
+/**
+ * amdgpu_svm_test_bench_requested() - Whether the benchmarks were asked for
+ *
+ * Return: true if amdgpu.svm_bench=1 was given.
+ */
+bool amdgpu_svm_test_bench_requested(void)
+{
+	return svm_bench;
+}
+
 static int bench_init(struct kunit *test)
 {
 	if (!svm_bench)

@@ -46,5 +46,6 @@ void amdgpu_svm_test_fail_alloc(struct kunit *test, int n);
 u64 amdgpu_svm_test_log_mark(void);
 bool amdgpu_svm_test_log_has(struct kunit *test, u64 mark, const char *needle);
 void amdgpu_svm_test_fuzz(struct kunit *test, unsigned int iterations);
+bool amdgpu_svm_test_bench_requested(void);
 
 #endif
