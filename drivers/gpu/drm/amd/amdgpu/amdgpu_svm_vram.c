@@ -567,12 +567,21 @@ static int amdgpu_svm_vram_map_pages(struct amdgpu_svm_vram *vram)
 	return 0;
 }
 
+/* The zero page is only read by copies to VRAM: none after the last migration. */
+static void amdgpu_svm_vram_unmap_zero(struct amdgpu_svm_vram *vram)
+{
+	if (vram->zero_dma == DMA_MAPPING_ERROR)
+		return;
+	dma_unmap_page(vram->adev->dev, vram->zero_dma, PAGE_SIZE, DMA_TO_DEVICE);
+	vram->zero_dma = DMA_MAPPING_ERROR;
+}
+
 /* Undo amdgpu_svm_vram_map_pages(), no page of it in use. */
 static void amdgpu_svm_vram_unmap_pages(struct amdgpu_svm_vram *vram)
 {
 	struct range *r = &vram->pagemap.range;
 
-	dma_unmap_page(vram->adev->dev, vram->zero_dma, PAGE_SIZE, DMA_TO_DEVICE);
+	amdgpu_svm_vram_unmap_zero(vram);
 	memunmap_pages(&vram->pagemap);
 	release_mem_region(r->start, range_len(r));
 }
@@ -933,6 +942,8 @@ void amdgpu_svm_vram_fini(struct amdgpu_device *adev)
 	down_write(&vram->populate_lock);
 	vram->dying = true;
 	up_write(&vram->populate_lock);
+	/* While the driver still has the device, not from the last put. */
+	amdgpu_svm_vram_unmap_zero(vram);
 	ret = amdgpu_svm_vram_evict_mm(vram, NULL);
 	spin_lock(&vram->lock);
 	left = !list_empty(&vram->allocs);

@@ -82,7 +82,8 @@ struct amdgpu_svm_vram_stats {
  * @adev: the device
  * @copy: the copy engine
  * @zero_dma: the zero page, DMA-mapped for the device: the source of
- *	VRAM pages whose memory the process never touched
+ *	VRAM pages whose memory the process never touched (unmapped, and
+ *	%DMA_MAPPING_ERROR, once the device goes)
  * @allocated: bytes of VRAM that live allocations hold
  * @populate_lock: held for read while a migration to VRAM runs, for write
  *	by amdgpu_svm_vram_fini() when it stops them
