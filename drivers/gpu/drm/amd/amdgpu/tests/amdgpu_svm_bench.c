@@ -84,6 +84,34 @@ static u64 rate(u64 count, u64 ns)
 	return ns ? div64_u64(count * NSEC_PER_SEC, ns) : 0;
 }
 
+/**
+ * amdgpu_svm_test_bench_report() - Print one figure as a BENCH line
+ * @test: the case
+ * @bench: the benchmark
+ * @param: its parameter
+ * @value: the figure
+ * @unit: its unit ("x1/100" for a ratio in hundredths)
+ *
+ * For the benchmarks of other files (migration).
+ */
+void amdgpu_svm_test_bench_report(struct kunit *test, const char *bench, const char *param,
+				  u64 value, const char *unit)
+{
+	report(test, bench, param, value, unit);
+}
+
+/**
+ * amdgpu_svm_test_bench_median() - The median of some figures
+ * @v: the figures, sorted in place
+ * @n: how many
+ *
+ * Return: the median.
+ */
+u64 amdgpu_svm_test_bench_median(u64 *v, int n)
+{
+	return median(v, n);
+}
+
 /* The raw limit: hmm_range_fault() and dma_map_page(), no SVM code. */
 struct raw_mirror {
 	struct mmu_interval_notifier notifier;

@@ -16,7 +16,6 @@
 
 #include <linux/ktime.h>
 #include <linux/migrate.h>
-#include <linux/sort.h>
 
 #include "../amdgpu_res_cursor.h"
 
@@ -38,29 +37,12 @@ static void mb_exit(struct kunit *test)
 	WRITE_ONCE(copy_prompt, false);
 }
 
-static void mb_report(struct kunit *test, const char *bench, const char *param, u64 value,
-		      const char *unit)
+/* The rate of moving %MB_SPAN in @ns, in MiB/s. */
+static void mb_report_rate(struct kunit *test, const char *bench, u64 ns)
 {
-	kunit_info(test, "BENCH|%s|%s|%llu|%s\n", bench, param, value, unit);
-}
-
-static int mb_cmp(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static u64 mb_median(u64 *v, int n)
-{
-	sort(v, n, sizeof(*v), mb_cmp, NULL);
-	return v[n / 2];
-}
-
-/* MiB/s of @bytes in @ns. */
-static u64 mb_rate(u64 bytes, u64 ns)
-{
-	return ns ? div64_u64(bytes * NSEC_PER_SEC, ns * SZ_1M) : 0;
+	amdgpu_svm_test_bench_report(test, bench, "8 MiB",
+				     ns ? div64_u64((u64)MB_SPAN * NSEC_PER_SEC, ns * SZ_1M) : 0,
+				     "MiB/s");
 }
 
 /**
@@ -114,15 +96,6 @@ static void raw_vram_fini(struct raw_vram *raw)
 
 static int raw_vram_init(struct amdgpu_device *adev, struct raw_vram *raw, unsigned long size)
 {
-	struct amdgpu_bo_param bp = {
-		.size = size,
-		.byte_align = PAGE_SIZE,
-		.domain = AMDGPU_GEM_DOMAIN_VRAM,
-		.preferred_domain = AMDGPU_GEM_DOMAIN_VRAM,
-		.flags = AMDGPU_GEM_CREATE_NO_CPU_ACCESS,
-		.type = ttm_bo_type_kernel,
-		.bo_ptr_size = sizeof(struct amdgpu_bo),
-	};
 	struct amdgpu_res_cursor cursor;
 	unsigned long i = 0, k;
 	void *p;
@@ -132,7 +105,7 @@ static int raw_vram_init(struct amdgpu_device *adev, struct raw_vram *raw, unsig
 	raw->off = kvcalloc(raw->npages, sizeof(*raw->off), GFP_KERNEL);
 	if (!raw->off)
 		return -ENOMEM;
-	ret = amdgpu_bo_create(adev, &bp, &raw->bo);
+	ret = create_vram_bo(adev, size, &raw->bo);
 	if (ret)
 		return ret;
 	/* Pinned: TTM must not move what the device pages stand for. */
@@ -327,22 +300,20 @@ static void bench_migrate_prefetch(struct kunit *test)
 	if (ret)
 		return;
 
-	in = mb_median(svm_in, MB_RUNS);
-	out = mb_median(svm_out, MB_RUNS);
-	rin = mb_median(raw_in, MB_RUNS);
-	rout = mb_median(raw_out, MB_RUNS);
-	mb_report(test, "prefetch to VRAM, SVM", "8 MiB", mb_rate(MB_SPAN, in), "MiB/s");
-	mb_report(test, "prefetch to VRAM, raw migrate_vma", "8 MiB", mb_rate(MB_SPAN, rin),
-		  "MiB/s");
-	mb_report(test, "prefetch to VRAM, SVM / raw", "throughput", div64_u64(rin * 100, in),
-		  "x1/100");
-	mb_report(test, "prefetch to system, SVM", "8 MiB", mb_rate(MB_SPAN, out), "MiB/s");
-	mb_report(test, "prefetch to system, raw migrate_vma", "8 MiB", mb_rate(MB_SPAN, rout),
-		  "MiB/s");
-	mb_report(test, "prefetch to system, SVM / raw", "throughput",
-		  div64_u64(rout * 100, out), "x1/100");
-	mb_report(test, "pages copied per page migrated", "prefetch",
-		  moved ? div64_u64(copied * 100, moved) : 0, "x1/100");
+	in = amdgpu_svm_test_bench_median(svm_in, MB_RUNS);
+	out = amdgpu_svm_test_bench_median(svm_out, MB_RUNS);
+	rin = amdgpu_svm_test_bench_median(raw_in, MB_RUNS);
+	rout = amdgpu_svm_test_bench_median(raw_out, MB_RUNS);
+	mb_report_rate(test, "prefetch to VRAM, SVM", in);
+	mb_report_rate(test, "prefetch to VRAM, raw migrate_vma", rin);
+	amdgpu_svm_test_bench_report(test, "prefetch to VRAM, SVM / raw", "throughput",
+				     div64_u64(rin * 100, in), "x1/100");
+	mb_report_rate(test, "prefetch to system, SVM", out);
+	mb_report_rate(test, "prefetch to system, raw migrate_vma", rout);
+	amdgpu_svm_test_bench_report(test, "prefetch to system, SVM / raw", "throughput",
+				     div64_u64(rout * 100, out), "x1/100");
+	amdgpu_svm_test_bench_report(test, "pages copied per page migrated", "prefetch",
+				     moved ? div64_u64(copied * 100, moved) : 0, "x1/100");
 }
 
 /*
@@ -392,8 +363,8 @@ static void bench_migrate_fault(struct kunit *test)
 	amdgpu_svm_put(svm);
 	copied = stat_of(&vram->stats.pages_to_vram);
 	KUNIT_EXPECT_EQ(test, copied, (u64)n * (gran >> PAGE_SHIFT));
-	mb_report(test, "GPU fault that migrates", c->name, div64_u64(mb_median(ns, n), 1000),
-		  "us");
+	amdgpu_svm_test_bench_report(test, "GPU fault that migrates", c->name,
+				     div64_u64(amdgpu_svm_test_bench_median(ns, n), 1000), "us");
 }
 
 static struct kunit_case amdgpu_svm_bench_migrate_cases[] = {

@@ -507,12 +507,11 @@ struct pressure {
 	struct completion done;
 };
 
-/* Allocate and free @size bytes of VRAM in one buffer object, root reserved. */
-static int pressure_round(struct amdgpu_device *adev, struct amdgpu_bo *root, u64 size,
-			  u64 svm_bytes)
+/* A buffer object of @size bytes in VRAM, as any other user of VRAM makes one. */
+static int create_vram_bo(struct amdgpu_device *adev, u64 size, struct amdgpu_bo **bo)
 {
-	struct ttm_resource_manager *man = &adev->mman.vram_mgr.manager;
 	struct amdgpu_bo_param bp = {
+		.size = size,
 		.byte_align = PAGE_SIZE,
 		.domain = AMDGPU_GEM_DOMAIN_VRAM,
 		.preferred_domain = AMDGPU_GEM_DOMAIN_VRAM,
@@ -520,14 +519,22 @@ static int pressure_round(struct amdgpu_device *adev, struct amdgpu_bo *root, u6
 		.type = ttm_bo_type_kernel,
 		.bo_ptr_size = sizeof(struct amdgpu_bo),
 	};
+
+	return amdgpu_bo_create(adev, &bp, bo);
+}
+
+/* Allocate and free @size bytes of VRAM in one buffer object, root reserved. */
+static int pressure_round(struct amdgpu_device *adev, struct amdgpu_bo *root, u64 size,
+			  u64 svm_bytes)
+{
+	struct ttm_resource_manager *man = &adev->mman.vram_mgr.manager;
 	struct amdgpu_bo *bo;
 	int ret;
 
 	amdgpu_bo_reserve(root, true);
 	if (svm_bytes)
 		size = adev->gmc.real_vram_size - ttm_resource_manager_usage(man) + svm_bytes;
-	bp.size = size;
-	ret = amdgpu_bo_create(adev, &bp, &bo);
+	ret = create_vram_bo(adev, size, &bo);
 	amdgpu_bo_unreserve(root);
 	if (!ret)
 		amdgpu_bo_unref(&bo);
@@ -640,7 +647,8 @@ static void migrate_eviction_during_prefetch(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, wrong, 0, "GPU pages at freed or wrong memory");
 	KUNIT_EXPECT_GT(test, stat_of(&vram->stats.evictions), 0);
 	expect_cpu_data(test, start, SZ_8M, seed);
-	KUNIT_ASSERT_EQ(test, set_prefetch(test, fix, start, SZ_8M, AMDGPU_SVM_LOCATION_SYSMEM), 0);
+	KUNIT_ASSERT_EQ(test, set_prefetch_repeated(test, fix, start, SZ_8M,
+						    AMDGPU_SVM_LOCATION_SYSMEM, &repeats), 0);
 	flush_work(&vram->release_work);
 	KUNIT_EXPECT_EQ(test, amdgpu_svm_live_read(&vram->nr_allocs), 0);
 }

@@ -47,5 +47,8 @@ u64 amdgpu_svm_test_log_mark(void);
 bool amdgpu_svm_test_log_has(struct kunit *test, u64 mark, const char *needle);
 void amdgpu_svm_test_fuzz(struct kunit *test, unsigned int iterations);
 bool amdgpu_svm_test_bench_requested(void);
+void amdgpu_svm_test_bench_report(struct kunit *test, const char *bench, const char *param,
+				  u64 value, const char *unit);
+u64 amdgpu_svm_test_bench_median(u64 *v, int n);
 
 #endif
