@@ -225,7 +225,6 @@ static void amdgpu_svm_range_mark_clear_pending(struct amdgpu_svm_range *r)
 		r->stale_vram = amdgpu_svm_vram_hold_stale(r->pages.dpagemap);
 }
 
-
 /*
  * Clear the GPU mapping of the ranges in [start, end) and flush the TLB;
  * notifier lock held. A range that keeps its rest has only its cut span
